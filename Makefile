@@ -1,0 +1,49 @@
+# Profilehub: `make run` runs the whole system, `make test` runs every test. Both install what they need.
+SHELL := /bin/bash
+PY := .venv/bin/python
+STAMP := .venv/.installed
+
+.PHONY: run test test-unit test-integration bench install infra-up infra-down infra-status lint typecheck docs clean
+
+$(STAMP): pyproject.toml
+	@command -v python3 >/dev/null || { echo "python3 (3.11+) is needed"; exit 1; }
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+infra-up: $(STAMP)
+	deploy/local/stack.sh up
+
+infra-down:
+	deploy/local/stack.sh down
+
+infra-status: $(STAMP)
+	deploy/local/stack.sh status
+
+run: $(STAMP)
+	deploy/local/run.sh
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -m unit
+
+test-integration: $(STAMP)
+	$(PY) -m pytest -m "integration or e2e"
+
+bench: $(STAMP)
+	$(PY) -m pytest tests/bench -p no:randomly -s -m bench
+
+lint: $(STAMP)
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy shared services cli
+
+typecheck: lint
+
+clean:
+	rm -rf .local .pytest_cache .mypy_cache .ruff_cache

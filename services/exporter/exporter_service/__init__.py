@@ -1,0 +1,1 @@
+"""Profilehub exporter service: Profile export jobs."""

@@ -1,0 +1,1 @@
+"""Profilehub importer service: Profile writes: file imports, Kafka upserts, copy, bulk update, single upserts, ML scores."""

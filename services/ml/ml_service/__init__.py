@@ -1,0 +1,1 @@
+"""Profilehub ml service: Best Send Time: scheduled and on-demand scoring."""

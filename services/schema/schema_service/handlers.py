@@ -1,0 +1,5 @@
+"""Kafka subscribers and publishers of the schema service."""
+
+from faststream.kafka import KafkaRouter
+
+router = KafkaRouter()

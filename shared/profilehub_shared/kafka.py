@@ -1,0 +1,137 @@
+"""Kafka plumbing shared by the services: the broker, durable subscribers, topics and dead letters.
+
+Delivery is at least once: a durable subscriber commits its offset only after the handler returned.
+A failing message is delivered again; a poison message (one that can never be parsed or validated),
+or one that failed `max_delivery_attempts` times, goes to `<topic>.dlq` with its error, then is committed.
+"""
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy, BaseMiddleware
+from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
+from pydantic import ValidationError
+
+from .contracts.base import Message, dead_letter_topic
+from .contracts.dead_letter import MessageDeadLettered
+from .settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+class PoisonMessage(Exception):
+    """Raised by a handler for a message that no retry can ever make valid."""
+
+
+POISON_ERRORS: tuple[type[BaseException], ...] = (
+    ValidationError,
+    json.JSONDecodeError,
+    UnicodeDecodeError,
+    PoisonMessage,
+)
+
+
+def _text(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-8", errors="replace")
+
+
+class DeadLetterMiddleware(BaseMiddleware):
+    """Routes poison and exhausted messages to `<topic>.dlq`; lets other failures be redelivered."""
+
+    max_attempts = 5
+    # (topic, partition, offset) -> failed deliveries seen by this process
+    attempts: dict[tuple[str, int, int], int] = {}  # noqa: RUF012 - per-process retry counter, by design
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        try:
+            return await call_next(msg)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            record = msg.raw_message
+            if isinstance(record, (list, tuple)):  # batch subscribers handle their own poison records
+                raise
+            where = (record.topic, record.partition, record.offset)
+            count = self.attempts.get(where, 0) + 1
+            if not isinstance(exc, POISON_ERRORS) and count < self.max_attempts:
+                self.attempts[where] = count
+                log.warning("delivery %d of %s failed, will retry: %r", count, where, exc)
+                await asyncio.sleep(min(0.2 * count, 2.0))
+                raise
+            self.attempts.pop(where, None)
+            await self._dead_letter(record, exc, count)
+            await msg.ack()
+            return None
+
+    async def _dead_letter(self, record: Any, exc: Exception, attempts: int) -> None:
+        broker: KafkaBroker = self.context.get("broker")
+        letter = MessageDeadLettered(
+            original_topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            consumer_group=None,
+            error_type=type(exc).__name__,
+            error=str(exc)[:4000],
+            attempts=attempts,
+            key=_text(record.key),
+            value=_text(record.value) or "",
+        )
+        log.error("message %s:%d@%d dead-lettered: %r", record.topic, record.partition, record.offset, exc)
+        await broker.publish(letter, topic=dead_letter_topic(record.topic), key=record.key)
+
+
+def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
+    """A broker whose producer waits for all replicas and whose subscribers dead-letter poison messages."""
+    DeadLetterMiddleware.max_attempts = settings.max_delivery_attempts
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"profilehub-{service}",
+        acks="all",
+        enable_idempotence=True,
+        middlewares=[DeadLetterMiddleware],
+        graceful_timeout=15.0,
+    )
+
+
+def durable(group_id: str, **options: Any) -> dict[str, Any]:
+    """Subscriber options for at-least-once delivery: commit after the handler, redeliver on error."""
+    return {
+        "group_id": group_id,
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "auto_offset_reset": "earliest",
+        **options,
+    }
+
+
+def topics_of(messages: Iterable[type[Message]]) -> list[NewTopic]:
+    """The topics (and their dead-letter topics) that carry these message classes."""
+    specs: dict[str, NewTopic] = {}
+    for message in messages:
+        config = {"cleanup.policy": "compact"} if message.compacted else {}
+        if message.retention_ms is not None:
+            config["retention.ms"] = str(message.retention_ms)
+        specs[message.topic] = NewTopic(message.topic, 3, 1, topic_configs=config)
+        specs[dead_letter_topic(message.topic)] = NewTopic(dead_letter_topic(message.topic), 1, 1)
+    return list(specs.values())
+
+
+async def ensure_topics(bootstrap_servers: str, topics: Iterable[NewTopic]) -> None:
+    """Create the topics that do not exist yet; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t.name not in existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created them meanwhile
+    finally:
+        await admin.close()

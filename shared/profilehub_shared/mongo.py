@@ -1,0 +1,24 @@
+"""MongoDB access shared by the services (PyMongo's native async client)."""
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from .settings import ServiceSettings
+
+
+def open_mongo(settings: ServiceSettings, service: str) -> AsyncMongoClient:
+    """A client for the service's lifespan; it connects lazily, so call `ping` to fail fast."""
+    return AsyncMongoClient(settings.mongo_url, appname=f"profilehub-{service}", tz_aware=True)
+
+
+def database(client: AsyncMongoClient, settings: ServiceSettings) -> AsyncDatabase:
+    return client[settings.mongo_db]
+
+
+async def ping(client: AsyncMongoClient) -> bool:
+    """True when the server answers a ping."""
+    try:
+        await client.admin.command("ping")
+    except Exception:
+        return False
+    return True
