@@ -8,7 +8,10 @@ HTTP_PORT="${HTTP_PORT:-8080}"
 LOGS="$STATE_DIR/logs"
 mkdir -p "$LOGS"
 
-"$ROOT/deploy/local/stack.sh" up >/dev/null
+# Given KAFKA_BOOTSTRAP_SERVERS and MONGO_URL, use those; otherwise start the native local stack.
+if [[ -z "${KAFKA_BOOTSTRAP_SERVERS:-}" || -z "${MONGO_URL:-}" ]]; then
+  "$ROOT/deploy/local/stack.sh" up >/dev/null
+fi
 export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$KAFKA_PORT}"
 export MONGO_URL="${MONGO_URL:-mongodb://127.0.0.1:$MONGO_PORT/}"
 if [[ -z "${PROFILEHUB_ADMIN_TOKEN:-}" ]]; then

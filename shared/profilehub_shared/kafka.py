@@ -86,6 +86,14 @@ class DeadLetterMiddleware(BaseMiddleware):
         await broker.publish(letter, topic=dead_letter_topic(record.topic), key=record.key)
 
 
+async def strict_json(msg: StreamMessage[Any]) -> Any:
+    """Decode a message value as JSON, or say plainly that it is not JSON (upstream producers send bytes)."""
+    try:
+        return json.loads(msg.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PoisonMessage(f"message value is not valid UTF-8 JSON: {exc}") from exc
+
+
 def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
     """A broker whose producer waits for all replicas and whose subscribers dead-letter poison messages."""
     DeadLetterMiddleware.max_attempts = settings.max_delivery_attempts
@@ -95,6 +103,7 @@ def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
         acks="all",
         enable_idempotence=True,
         middlewares=[DeadLetterMiddleware],
+        decoder=strict_json,
         graceful_timeout=15.0,
     )
 

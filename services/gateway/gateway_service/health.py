@@ -3,12 +3,11 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from faststream.kafka import KafkaBroker
 from fastapi import APIRouter, Request, Response
-from pymongo import AsyncMongoClient
-
+from faststream.kafka import KafkaBroker
 from profilehub_shared.contracts import ServiceHeartbeatRecorded
 from profilehub_shared.mongo import ping
+from pymongo import AsyncMongoClient
 
 SERVICES = ("gateway", "schema", "importer", "exporter", "history", "ml")
 

@@ -1,7 +1,6 @@
 """The one place that wires the schema service. Run: `faststream run schema_service.app:create_app --factory`."""
 
 from faststream import FastStream
-
 from profilehub_shared.service import kafka_service
 
 from .handlers import router

@@ -1,0 +1,68 @@
+"""Fixtures for every depth of test: the real infrastructure, settings with a fresh database, brokers."""
+
+import os
+import random
+import string
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from profilehub_shared.settings import ServiceSettings
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from tests.infra import Infrastructure, provide
+
+DEPTHS = ("unit", "integration", "e2e", "bench")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the folder it lives in (tests/unit, tests/integration, tests/e2e, tests/bench)."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        for depth in DEPTHS:
+            if depth in parts:
+                item.add_marker(getattr(pytest.mark, depth))
+
+
+def latin_name(prefix: str) -> str:
+    """FerretDB accepts Latin letters only in database names."""
+    return prefix + "".join(random.choices(string.ascii_lowercase, k=10))
+
+
+@pytest.fixture(scope="session")
+def infra() -> Infrastructure:
+    return provide()
+
+
+@pytest.fixture(scope="session")
+def settings(infra: Infrastructure) -> ServiceSettings:
+    """Settings pointing at the real infrastructure and at a database of this test session alone."""
+    return ServiceSettings(
+        kafka_bootstrap_servers=infra.kafka_bootstrap_servers,
+        mongo_url=infra.mongo_url,
+        mongo_db=latin_name("test"),
+        heartbeat_interval_seconds=1.0,
+        max_delivery_attempts=3,
+    )
+
+
+@pytest.fixture(scope="session")
+def service_env(settings: ServiceSettings) -> dict[str, str]:
+    """Environment for service processes started by end-to-end tests."""
+    return {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+        "MONGO_URL": settings.mongo_url,
+        "MONGO_DB": settings.mongo_db,
+        "HEARTBEAT_INTERVAL_SECONDS": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+async def mongo(settings: ServiceSettings) -> AsyncIterator[AsyncDatabase]:
+    client: AsyncMongoClient = AsyncMongoClient(settings.mongo_url, tz_aware=True)
+    await client.admin.command("ping")
+    yield client[settings.mongo_db]
+    await client.drop_database(settings.mongo_db)
+    await client.close()

@@ -1,0 +1,80 @@
+"""Runs the whole system as `make run` does (deploy/local/run.sh), for end-to-end tests."""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RunningSystem:
+    """`deploy/local/run.sh` in its own process group, on a free HTTP port."""
+
+    def __init__(self, env: dict[str, str], state_dir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**env, "HTTP_PORT": str(self.port), "PROFILEHUB_STATE_DIR": str(state_dir)}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.state_dir = state_dir
+
+    def start(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        out = (self.state_dir / "run.out").open("ab")
+        self.process = subprocess.Popen(
+            [str(ROOT / "deploy/local/run.sh")],
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    async def wait_healthy(self, timeout: float = 120.0) -> dict:  # type: ignore[type-arg]
+        """Poll /health until it says ok; fail with the last answer and the logs' tails otherwise."""
+        last: object = None
+        async with httpx.AsyncClient(base_url=self.url, timeout=5) as client:
+            for _ in range(int(timeout * 2)):
+                assert self.process is not None and self.process.poll() is None, self.logs()
+                try:
+                    answer = await client.get("/health")
+                    last = answer.json()
+                    if answer.status_code == 200:
+                        return answer.json()  # type: ignore[no-any-return]
+                except httpx.HTTPError as exc:
+                    last = repr(exc)
+                await asyncio.sleep(0.5)
+        raise AssertionError(f"system not healthy in {timeout}s; last /health: {last}\n{self.logs()}")
+
+    def stop(self, timeout: float = 60.0) -> int:
+        """Ctrl-C, as a user would; returns the exit code."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGINT)
+        try:
+            return self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            raise
+
+    def logs(self) -> str:
+        tails = []
+        for log in sorted((self.state_dir / "logs").glob("*.log")):
+            tails.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+        return "\n".join(tails)
+
+    def group_alive(self) -> bool:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
