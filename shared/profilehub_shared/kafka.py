@@ -6,6 +6,7 @@ or one that failed `max_delivery_attempts` times, goes to `<topic>.dlq` with its
 """
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Iterable
@@ -138,9 +139,7 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[NewTopic]) -> N
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t.name not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service created them meanwhile
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another service created them meanwhile
     finally:
         await admin.close()
