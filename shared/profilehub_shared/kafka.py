@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy, BaseMiddleware
@@ -143,3 +144,19 @@ async def ensure_topics(bootstrap_servers: str, topics: Iterable[NewTopic]) -> N
                 await admin.create_topics(missing)
     finally:
         await admin.close()
+
+
+class Tombstones:
+    """Publishes null-valued records, which is how a compacted topic forgets a key (FastStream sends b"")."""
+
+    def __init__(self, bootstrap_servers: str) -> None:
+        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True)
+
+    async def start(self) -> None:
+        await self.producer.start()
+
+    async def stop(self) -> None:
+        await self.producer.stop()
+
+    async def forget(self, topic: str, key: str) -> None:
+        await self.producer.send_and_wait(topic, None, key=key.encode())

@@ -22,3 +22,8 @@ async def ping(client: AsyncMongoClient) -> bool:
     except Exception:
         return False
     return True
+
+
+def profiles_collection_name(database_id: str) -> str:
+    """The collection holding one database's profiles (written by the importer only)."""
+    return f"profiles_{database_id}"
