@@ -5,6 +5,8 @@ import contextlib
 import logging
 import os
 import socket
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
@@ -38,12 +40,25 @@ async def beat_forever(broker: KafkaBroker, client: AsyncMongoClient, service: s
 
 
 @contextlib.asynccontextmanager
-async def heartbeat(broker: KafkaBroker, client: AsyncMongoClient, service: str, interval: float):  # type: ignore[no-untyped-def]
-    """Run `beat_forever` for the duration of the block."""
-    task = asyncio.create_task(beat_forever(broker, client, service, interval), name=f"{service}-heartbeat")
+async def background(coro: Coroutine[Any, Any, None], name: str) -> AsyncIterator[asyncio.Task[None]]:
+    """Run `coro` as a task for the duration of the block; a crash of the task is logged, not swallowed."""
+    task = asyncio.create_task(coro, name=name)
+    task.add_done_callback(_log_crash)
     try:
         yield task
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s died", task.get_name(), exc_info=task.exception())
+
+
+def heartbeat(
+    broker: KafkaBroker, client: AsyncMongoClient, service: str, interval: float
+) -> contextlib.AbstractAsyncContextManager[asyncio.Task[None]]:
+    """Publish heartbeats for the duration of the block."""
+    return background(beat_forever(broker, client, service, interval), f"{service}-heartbeat")

@@ -14,13 +14,14 @@ from faststream.specification import AsyncAPI
 from pymongo.asynchronous.database import AsyncDatabase
 
 from .contracts import Message, ServiceHeartbeatRecorded
-from .heartbeat import heartbeat
+from .heartbeat import background, heartbeat
 from .kafka import ensure_topics, make_broker, topics_of
 from .logs import configure_logging
 from .mongo import database, open_mongo, ping
 from .settings import ServiceSettings
 
 Wire = Callable[[ContextRepo, AsyncDatabase], Awaitable[None]]
+Worker = Callable[[ContextRepo], Awaitable[None]]
 
 
 async def _no_wiring(context: ContextRepo, db: AsyncDatabase) -> None:
@@ -34,8 +35,13 @@ def kafka_service(
     messages: Iterable[type[Message]],
     wire: Wire = _no_wiring,
     description: str = "",
+    workers: Iterable[Worker] = (),
 ) -> FastStream:
-    """Build a FastStream app: create its topics, open Mongo, wire collaborators, consume, beat."""
+    """Build a FastStream app: create its topics, open Mongo, wire collaborators, consume, beat.
+
+    `workers` are long-running coroutines (job runners, schedulers) started after the broker and
+    cancelled on shutdown, before the Mongo client closes.
+    """
     configure_logging(name, settings.log_level)
     broker = make_broker(settings, name)
     for router in routers:
@@ -66,6 +72,8 @@ def kafka_service(
         await resources.enter_async_context(
             heartbeat(broker, client, name, settings.heartbeat_interval_seconds)
         )
+        for worker in workers:
+            await resources.enter_async_context(background(worker(context), f"{name}-worker"))
 
     @app.after_shutdown
     async def disconnect() -> None:

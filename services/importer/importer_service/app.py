@@ -1,18 +1,57 @@
-"""The one place that wires the importer service. Run: `faststream run importer_service.app:create_app --factory`."""
+"""The one place that wires the importer. Run: `faststream run importer_service.app:create_app --factory`."""
 
-from faststream import FastStream
+from faststream import ContextRepo, FastStream
+from faststream.kafka import KafkaBroker
+from gridfs import AsyncGridFSBucket
+from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.contracts import Message
+from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
+from profilehub_shared.contracts.profiles import ProfileChanged, ProfileUpsertRejected, UpsertProfile
+from profilehub_shared.contracts.schema import DatabaseChanged
+from profilehub_shared.schema_cache import SchemaCache
 from profilehub_shared.service import kafka_service
 
+from .checkpoints import Checkpoints
 from .handlers import router
+from .import_job import ImportDeps
+from .job_queue import JobQueue
+from .repository import ProfileStore
+from .runner import run_jobs_forever
+from .schemas import Schemas
 from .settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
-    """Build the importer service from its settings (read from the environment when not given)."""
+    """Build the importer from its settings (read from the environment when not given)."""
+    settings = settings or Settings()
+    cache = SchemaCache()
+    cache.subscribe(router)
+
+    async def wire(context: ContextRepo, db: AsyncDatabase) -> None:
+        broker: KafkaBroker = context.get("broker")
+        store, schemas, checkpoints = ProfileStore(db), Schemas(cache, db), Checkpoints(db)
+        await checkpoints.create_indexes()
+
+        async def publish(event: Message) -> None:
+            key = getattr(event, "profile_id", None) or getattr(event, "job_id", "")
+            await broker.publish(event, topic=event.topic, key=key.encode())
+
+        context.set_global("store", store)
+        context.set_global("schemas", schemas)
+        context.set_global("job_queue", JobQueue(db, settings.job_lease_seconds))
+        context.set_global("import_deps", ImportDeps(
+            store=store, schemas=schemas, checkpoints=checkpoints,
+            uploads=AsyncGridFSBucket(db, "uploads"), reports=AsyncGridFSBucket(db, "reports"),
+            publish=publish, batch_rows=settings.import_batch_rows,
+        ))
+
     return kafka_service(
         "importer",
-        settings or Settings(),
+        settings,
         routers=[router],
-        messages=[],
+        messages=[DatabaseChanged, UpsertProfile, ProfileUpsertRejected, ProfileChanged, JobRequested, JobProgressed],
+        wire=wire,
+        workers=[run_jobs_forever],
         description="Profile writes: file imports, Kafka upserts, copy, bulk update, single upserts, ML scores.",
     )

@@ -1,5 +1,65 @@
 """Kafka subscribers and publishers of the importer service."""
 
-from faststream.kafka import KafkaRouter
+from typing import Any
+
+from faststream import Context
+from faststream.kafka import KafkaBroker, KafkaRouter
+from faststream.message import StreamMessage
+
+from profilehub_shared.contracts.jobs import JobRequested
+from profilehub_shared.contracts.profiles import ProfileChanged, ProfileUpsertRejected, UpsertProfile
+from profilehub_shared.contracts.schema import DatabaseChanged
+from profilehub_shared.kafka import durable
+from profilehub_shared.schema_cache import tombstone_aware
+
+from .job_queue import JobQueue
+from .repository import ProfileStore
+from .schemas import Schemas
+from .stream import write_stream_batch
 
 router = KafkaRouter()
+changes = router.publisher(ProfileChanged.topic, title="ProfileChanged",
+                           description="Every created, updated or deleted profile, with old → new values")
+rejections = router.publisher(ProfileUpsertRejected.topic, title="ProfileUpsertRejected",
+                              description="Upserts that were not applied, with every reason")
+
+
+@router.subscriber(DatabaseChanged.topic, **durable("importer-schema"), decoder=tombstone_aware,
+                   title="DatabaseChanged (importer)",
+                   description="Drops the profiles of deleted databases and the values of removed fields")
+async def on_database_changed(event: DatabaseChanged | None, store: ProfileStore = Context()) -> None:
+    if event is None:  # the tombstone that follows a delete; the delete itself was handled
+        return
+    if event.deleted:
+        await store.drop_database(event.database_id)
+    elif event.database is not None:
+        await store.prepare(event.database)
+        if event.removed_fields:
+            await store.drop_fields(event.database_id, event.removed_fields)
+
+
+async def raw_values(msg: StreamMessage[Any]) -> Any:
+    """Hand the batch over undecoded: every record is parsed, and refused with a reason, by the handler."""
+    return [bytes(part) for part in msg.body] if isinstance(msg.body, list) else [bytes(msg.body)]
+
+
+@router.subscriber(UpsertProfile.topic, **durable("importer-upserts"), batch=True, max_records=1000,
+                   decoder=raw_values, title="UpsertProfile",
+                   description="One profile per message from upstream systems; written in batches, in order")
+async def on_upsert_batch(
+    raws: list[bytes], broker: KafkaBroker = Context(), store: ProfileStore = Context(),
+    schemas: Schemas = Context(),
+) -> None:
+    results, refused = await write_stream_batch(store, schemas, raws)
+    for result in results:
+        for event in result.changes:
+            await broker.publish(event, topic=ProfileChanged.topic, key=event.profile_id.encode())
+    for rejection in refused:
+        await broker.publish(rejection, topic=ProfileUpsertRejected.topic, key=rejection.database_id.encode())
+
+
+@router.subscriber(JobRequested.topic, **durable("importer-jobs"), title="JobRequested (importer)",
+                   description="Import, copy and bulk-update jobs: stored, then run by lease (see job_queue)")
+async def on_job_requested(job: JobRequested, queue: JobQueue = Context()) -> None:
+    if job.kind == "import":
+        await queue.accept(job)

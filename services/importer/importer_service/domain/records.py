@@ -1,0 +1,90 @@
+"""Reading one incoming record against a database's schema: known fields coerced, every problem named."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.fields import STANDARD_FIELDS, FieldValueError, coerce_custom, coerce_standard
+
+from profilehub_shared.contracts.profiles import WriteOptions
+
+SYSTEM_KEYS = ("profile_id", "subscriptions")
+CHANNELS = ("email", "sms", "push")
+STATUSES = ("subscribed", "unsubscribed", "suspended", "unconfirmed", "hardbounced", "complainer", "invalid")
+
+
+@dataclass
+class ReadRecord:
+    """A record as the schema reads it: stored values, fields given empty, and what was wrong or unknown."""
+
+    standard: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+    empty: set[str] = field(default_factory=set)
+    subscriptions: list[dict[str, Any]] = field(default_factory=list)
+    profile_id: str | None = None
+    errors: list[FieldValueError] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def is_empty(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
+
+
+def read_value(db: Database, name: str, raw: object, out: ReadRecord, opts: WriteOptions, from_text: bool) -> None:
+    custom = db.field(name)
+    try:
+        if custom is not None:
+            out.custom[name] = coerce_custom(custom, raw, from_text=from_text, date_format=opts.date_format)
+        elif name in STANDARD_FIELDS:
+            out.standard[name] = coerce_standard(
+                name, raw, from_text=from_text, default_phone_region=opts.default_phone_region,
+                date_format=opts.date_format,
+            )
+        else:
+            out.unknown.append(name)
+    except FieldValueError as exc:
+        out.errors.append(exc)
+
+
+def read_subscription(db: Database, raw: object, out: ReadRecord) -> None:
+    """One subscription: a resource the database allows, a known channel and status."""
+    if not isinstance(raw, dict):
+        out.errors.append(FieldValueError("subscriptions", raw, "not_an_object", "a subscription is an object"))
+        return
+    resource, channel = raw.get("resource_id"), raw.get("channel")
+    status = raw.get("status", "subscribed")
+    if resource not in db.settings.resource_ids:
+        out.errors.append(FieldValueError("subscriptions.resource_id", resource, "unknown_resource",
+                                          "the database does not allow this resource"))
+    elif channel not in CHANNELS:
+        out.errors.append(FieldValueError("subscriptions.channel", channel, "unknown_channel",
+                                          f"channel must be one of {', '.join(CHANNELS)}"))
+    elif status not in STATUSES:
+        out.errors.append(FieldValueError("subscriptions.status", status, "unknown_status",
+                                          f"status must be one of {', '.join(STATUSES)}"))
+    else:
+        priority = raw.get("priority", 0)
+        out.subscriptions.append({
+            "resource_id": resource, "channel": channel, "status": status,
+            "address": raw.get("address"), "priority": priority if isinstance(priority, int) else 0,
+        })
+
+
+def read_record(db: Database, raw: dict[str, Any], opts: WriteOptions, *, from_text: bool = False) -> ReadRecord:
+    """Coerce every key of `raw`; empty values are noted, not coerced (merge decides what they mean)."""
+    out = ReadRecord()
+    for name, value in raw.items():
+        if name == "profile_id":
+            out.profile_id = str(value) if not is_empty(value) else None
+        elif name == "subscriptions":
+            for item in value if isinstance(value, list) else [value]:
+                read_subscription(db, item, out)
+        elif is_empty(value):
+            out.empty.add(name)
+        else:
+            read_value(db, name, value, out, opts, from_text)
+    return out

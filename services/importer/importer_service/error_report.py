@@ -1,0 +1,33 @@
+"""The downloadable error report of an import: one CSV line per rejected row and reason."""
+
+import csv
+import io
+
+from gridfs import AsyncGridFSBucket
+
+from .checkpoints import Checkpoints
+
+COLUMNS = ["row", "column", "field", "value", "code", "message"]
+
+
+async def write_error_report(checkpoints: Checkpoints, bucket: AsyncGridFSBucket, job_id: str) -> str | None:
+    """Stream the rejected rows into a GridFS CSV file; None when nothing was rejected."""
+    rows = checkpoints.rejected_rows(job_id)
+    first = await anext(rows, None)
+    if first is None:
+        return None
+    upload = bucket.open_upload_stream(f"import-{job_id}-errors.csv", metadata={"job_id": job_id,
+                                                                               "content_type": "text/csv"})
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    writer.writerow([first.get(c, "") for c in COLUMNS])
+    async for row in rows:
+        writer.writerow([row.get(c, "") for c in COLUMNS])
+        if buffer.tell() > 256 * 1024:
+            await upload.write(buffer.getvalue().encode())
+            buffer.seek(0)
+            buffer.truncate()
+    await upload.write(buffer.getvalue().encode())
+    await upload.close()
+    return str(upload._id)

@@ -1,0 +1,155 @@
+"""Running one file import: stream the file in batches, plan → store plan → apply → advance, report errors."""
+
+import asyncio
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from bson import ObjectId
+from gridfs import AsyncGridFSBucket
+
+from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobProgressed, JobRequested
+from profilehub_shared.contracts.profiles import ProfileChanged
+from profilehub_shared.contracts.schema_state import Database
+
+from .checkpoints import Checkpoints
+from .domain.mapping import effective_mapping, record_from_row
+from .error_report import write_error_report
+from .files import BadRow, FileError, ReadOptions, Row, columns, count_rows, read_rows
+from .repository import ProfileStore, writes_of
+from .schemas import Schemas
+from .writes import Incoming, plan_batch
+
+Publish = Any  # async (event) -> None
+
+
+@dataclass
+class ImportDeps:
+    store: ProfileStore
+    schemas: Schemas
+    checkpoints: Checkpoints
+    uploads: AsyncGridFSBucket
+    reports: AsyncGridFSBucket
+    publish: Publish
+    batch_rows: int = 1000
+
+
+def read_options(p: ImportParams) -> ReadOptions:
+    return ReadOptions(format=p.format, delimiter=p.delimiter, quotechar=p.quotechar, encoding=p.encoding,
+                       header=p.header)
+
+
+async def download(bucket: AsyncGridFSBucket, file_id: str) -> str:
+    """Copy the upload to a local temporary file, chunk by chunk (memory stays flat)."""
+    fd, path = tempfile.mkstemp(prefix="profilehub-import-")
+    with os.fdopen(fd, "wb") as out:
+        stream = await bucket.open_download_stream(ObjectId(file_id))
+        while chunk := await stream.readchunk():
+            out.write(chunk)
+    return path
+
+
+def batches(rows: Iterator[Row | BadRow], size: int) -> Iterator[list[Row | BadRow]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def rejection_rows(bad: list[BadRow], rejected: list[Any]) -> list[dict[str, Any]]:
+    rows = [{"row": b.number, "column": "", "field": "", "value": "", "code": b.code, "message": b.message}
+            for b in bad]
+    for r in rejected:
+        for e in r.errors:
+            rows.append({"row": int(r.ref), "column": e.field, "field": e.field, "value": e.value or "",
+                         "code": e.code, "message": e.message})
+    return rows
+
+
+async def make_plan(deps: ImportDeps, db: Database, job: JobRequested, chunk: list[Row | BadRow],
+                    mapping: dict[str, str]) -> dict[str, Any]:
+    params = job.import_params
+    assert params is not None
+    bad = [r for r in chunk if isinstance(r, BadRow)]
+    good = [r for r in chunk if isinstance(r, Row)]
+    incoming = [Incoming(ref=str(r.number), values=record_from_row(r.values, mapping), from_text=r.from_text,
+                         new_id=f"{job.job_id[:16]}{r.number:016x}") for r in good]
+    result = await plan_batch(deps.store, db, incoming, params.options, "import_file", job.job_id)
+    counts = dict(result.counts)
+    counts["rejected"] = counts.get("rejected", 0) + len(bad)
+    counts["processed"] = len(chunk)
+    return {
+        "writes": writes_of(result.merged),
+        "events": [e.model_dump_json() for e in result.changes],
+        "rejections": rejection_rows(bad, result.rejected),
+        "counts": counts,
+    }
+
+
+def progress(job: JobRequested, state: dict[str, Any], status: str, message: str = "") -> JobProgressed:
+    counts = JobCounts(total=state.get("total"), **{k: state.get(k, 0) for k in (
+        "processed", "created", "updated", "unchanged", "rejected", "duplicates")})
+    return JobProgressed(job_id=job.job_id, kind=job.kind, database_id=job.database_id, status=status,  # type: ignore[arg-type]
+                         counts=counts, message=message or state.get("message", ""),
+                         error_report_file_id=state.get("error_report_file_id"))
+
+
+async def run_import(deps: ImportDeps, job: JobRequested, keep_going: Any) -> None:
+    """Run (or resume) an import until done, failed or cancelled; `keep_going()` is False to stop early."""
+    params = job.import_params
+    state = await deps.checkpoints.state(job.job_id)
+    if state and state["status"] != "running":
+        await deps.publish(progress(job, state, state["status"]))
+        return
+    db = await deps.schemas.get(job.database_id)
+    if db is None or params is None:
+        state = await deps.checkpoints.finish(job.job_id, "failed", None, "the database does not exist")
+        await deps.publish(progress(job, state, "failed"))
+        return
+    path = await download(deps.uploads, params.file_id)
+    try:
+        await import_file(deps, db, job, params, path, state, keep_going)
+    except FileError as exc:
+        state = await deps.checkpoints.finish(job.job_id, "failed", None, f"{exc.code}: {exc.message}")
+        await deps.publish(progress(job, state, "failed"))
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+async def import_file(deps: ImportDeps, db: Database, job: JobRequested, params: ImportParams, path: str,
+                      state: dict[str, Any] | None, keep_going: Any) -> None:
+    opts = read_options(params)
+    with open(path, "rb") as f:
+        header = await asyncio.to_thread(columns, params.file_name, f, opts)
+    mapping = effective_mapping(header, params.mapping, {f.name for f in db.custom_fields})
+    unmapped = [c for c in header if c not in mapping]
+    if state is None:
+        with open(path, "rb") as f:
+            total = await asyncio.to_thread(count_rows, params.file_name, f, opts)
+        state = await deps.checkpoints.begin(job.job_id, total)
+        await deps.publish(progress(job, state, "running"))
+    with open(path, "rb") as f:
+        chunks = batches(read_rows(params.file_name, f, opts), deps.batch_rows)
+        number = 0
+        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+            if number >= state["next_batch"]:
+                if not await keep_going(job.job_id):
+                    return
+                plan = await deps.checkpoints.plan(job.job_id, number)
+                if plan is None:
+                    plan = await make_plan(deps, db, job, chunk, mapping)
+                    await deps.checkpoints.save_plan(job.job_id, number, plan)
+                await deps.store.apply(db.id, plan["writes"])
+                for raw in plan["events"]:
+                    await deps.publish(ProfileChanged.model_validate_json(raw))
+                await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
+                state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
+                await deps.publish(progress(job, state, "running"))
+            number += 1
+    report = await write_error_report(deps.checkpoints, deps.reports, job.job_id)
+    note = f"unmapped columns ignored: {', '.join(unmapped)}" if unmapped else ""
+    state = await deps.checkpoints.finish(job.job_id, "done", report, note)
+    await deps.publish(progress(job, state, "done"))

@@ -1,0 +1,61 @@
+"""Jobs the importer has accepted, and leases so that exactly one replica runs each one at a time.
+
+A `JobRequested` message is only acknowledged once the job is stored here; runners then take jobs by
+lease. A runner that dies (kill -9 included) stops renewing its lease, and the job is taken again —
+by another replica, or by the same one after a restart — and resumes from its checkpoint.
+"""
+
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.contracts.jobs import JobRequested
+
+OWNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+class JobQueue:
+    def __init__(self, db: AsyncDatabase, lease_seconds: float) -> None:
+        self.queue = db.importer_jobs
+        self.lease = timedelta(seconds=lease_seconds)
+
+    async def accept(self, job: JobRequested) -> None:
+        """Store a requested job once; a redelivered request changes nothing."""
+        await self.queue.update_one(
+            {"_id": job.job_id},
+            {"$setOnInsert": {"request": job.model_dump_json(), "state": "queued", "lease_until": None,
+                              "owner": None, "accepted_at": datetime.now(UTC)}},
+            upsert=True,
+        )
+
+    async def take(self) -> JobRequested | None:
+        """Lease the oldest job that is queued, or whose runner stopped renewing its lease."""
+        now = datetime.now(UTC)
+        doc = await self.queue.find_one_and_update(
+            {"state": "queued", "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
+            {"$set": {"owner": OWNER, "lease_until": now + self.lease}},
+            sort=[("accepted_at", 1)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if doc is None else JobRequested.model_validate_json(doc["request"])
+
+    async def renew(self, job_id: str) -> bool:
+        """Extend the lease; False when another runner has taken the job meanwhile."""
+        result = await self.queue.update_one(
+            {"_id": job_id, "owner": OWNER}, {"$set": {"lease_until": datetime.now(UTC) + self.lease}}
+        )
+        return result.matched_count == 1
+
+    async def close(self, job_id: str) -> None:
+        await self.queue.update_one({"_id": job_id}, {"$set": {"state": "closed", "lease_until": None}})
+
+    async def release(self, job_id: str) -> None:
+        """Give the job back (clean shutdown): another runner may take it at once."""
+        await self.queue.update_one({"_id": job_id, "owner": OWNER}, {"$set": {"lease_until": None}})
+
+    async def get(self, job_id: str) -> dict[str, Any] | None:
+        return await self.queue.find_one({"_id": job_id})

@@ -1,0 +1,79 @@
+"""The importer's MongoDB adapter: it is the one writer of the `profiles_<database_id>` collections."""
+
+from typing import Any
+
+from pymongo import ASCENDING, ReplaceOne, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.mongo import profiles_collection_name
+
+from .domain.merge import Merged
+
+
+class ProfileStore:
+    """Profiles of every database, one collection per database."""
+
+    def __init__(self, db: AsyncDatabase) -> None:
+        self.db = db
+
+    def profiles(self, database_id: str) -> AsyncCollection:
+        return self.db[profiles_collection_name(database_id)]
+
+    async def prepare(self, database: Database) -> None:
+        """Index every matching key. Not unique: FerretDB has no partial indexes, and profiles may lack a key."""
+        coll = self.profiles(database.id)
+        await coll.create_index([("email", ASCENDING)])
+        await coll.create_index([("phones", ASCENDING)])
+        await coll.create_index([("has_interactions", ASCENDING)])
+        for field in database.custom_fields:
+            if field.unique:
+                await coll.create_index([(f"fields.{field.name}", ASCENDING)])
+
+    async def drop_database(self, database_id: str) -> None:
+        await self.profiles(database_id).drop()
+
+    async def drop_fields(self, database_id: str, names: list[str]) -> None:
+        """Remove a deleted custom field's values from every profile."""
+        unset = {f"fields.{name}": "" for name in names}
+        await self.profiles(database_id).update_many({}, {"$unset": unset})
+
+    async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+        return [p async for p in self.profiles(database_id).find(query)]
+
+    async def save(self, database_id: str, merged: list[Merged]) -> None:
+        await self.apply(database_id, writes_of(merged))
+
+    async def apply(self, database_id: str, writes: list[dict[str, Any]]) -> None:
+        """One unordered bulk write: new profiles replaced by id, updates as $set/$unset of what changed.
+
+        Re-applying the same writes gives the same profiles, which is what makes resumed jobs exact.
+        """
+        ops: list[ReplaceOne | UpdateOne] = []
+        for w in writes:
+            if w["create"] is not None:
+                ops.append(ReplaceOne({"_id": w["id"]}, w["create"], upsert=True))
+            else:
+                update: dict[str, Any] = {"$set": {s["path"]: s["value"] for s in w["set"]}}
+                if w["unset"]:
+                    update["$unset"] = {path: "" for path in w["unset"]}
+                ops.append(UpdateOne({"_id": w["id"]}, update))
+        if ops:
+            await self.profiles(database_id).bulk_write(ops, ordered=False)
+
+
+def writes_of(merged: list[Merged]) -> list[dict[str, Any]]:
+    """Writes as plain BSON-safe documents (no dotted keys), so a job can store its plan before applying it."""
+    writes = []
+    for m in merged:
+        if m.outcome == "created":
+            writes.append({"id": m.profile["_id"], "create": m.profile, "set": [], "unset": []})
+        elif m.outcome == "updated":
+            sets = [{"path": p, "value": new} for p, (_, new) in m.changes.items() if new is not None]
+            sets.append({"path": "updated_at", "value": m.profile["updated_at"]})
+            if "last_job_id" in m.profile:
+                sets.append({"path": "last_job_id", "value": m.profile["last_job_id"]})
+            unset = [p for p, (_, new) in m.changes.items() if new is None]
+            writes.append({"id": m.profile["_id"], "create": None, "set": sets, "unset": unset})
+    return writes

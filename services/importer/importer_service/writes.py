@@ -1,0 +1,151 @@
+"""Writing a batch of records: read, match, merge in order, one bulk write, then the change events.
+
+Used alike by file imports, the upsert stream and the API. Records of one batch are applied in order
+against an in-memory view, so a later record sees an earlier one (duplicates in a file: last wins).
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from profilehub_shared.contracts.profiles import FieldChange, ProfileChanged, RejectedField, Source, WriteOptions
+from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.fields import FieldValueError
+
+from .domain.matching import check_matching, match_values, missing_key, profile_matches, query_for
+from .domain.merge import Merged, RecordRejected, new_profile, update_profile
+from .domain.records import read_record
+
+
+class ProfileWriter(Protocol):
+    async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]: ...
+    async def save(self, database_id: str, merged: list[Merged]) -> None: ...
+
+
+@dataclass
+class Incoming:
+    """One record to write: its position (row number or message id), its values, and how to read them."""
+
+    ref: str
+    values: dict[str, Any]
+    from_text: bool = False
+    new_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # deterministic ids make retries idempotent
+
+
+@dataclass
+class Rejection:
+    ref: str
+    values: dict[str, Any]
+    errors: list[RejectedField]
+
+
+@dataclass
+class BatchResult:
+    merged: list[Merged] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    rejected: list[Rejection] = field(default_factory=list)
+    changes: list[ProfileChanged] = field(default_factory=list)
+    unknown_fields: Counter[str] = field(default_factory=Counter)
+
+
+def rejected_field(err: FieldValueError) -> RejectedField:
+    return RejectedField(field=err.field, value=err.value, code=err.code, message=err.message)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def change_event(db: Database, merged: Merged, source: Source, job_id: str | None) -> ProfileChanged:
+    return ProfileChanged(
+        database_id=db.id, profile_id=merged.profile["_id"], change=merged.outcome,  # type: ignore[arg-type]
+        source=source, job_id=job_id,
+        changes=[FieldChange(field=p, old=jsonable(o), new=jsonable(n)) for p, (o, n) in merged.changes.items()],
+    )
+
+
+async def write_batch(
+    writer: ProfileWriter, db: Database, batch: list[Incoming], opts: WriteOptions,
+    source: Source, job_id: str | None = None,
+) -> BatchResult:
+    """Apply `batch` to `db`'s profiles; every record ends created, updated, unchanged or rejected."""
+    result = await plan_batch(writer, db, batch, opts, source, job_id)
+    await writer.save(db.id, result.merged)
+    return result
+
+
+async def plan_batch(
+    writer: ProfileWriter, db: Database, batch: list[Incoming], opts: WriteOptions,
+    source: Source, job_id: str | None = None,
+) -> BatchResult:
+    """Decide what `batch` does to the profiles (reads only); `writer.save(result.merged)` applies it."""
+    check_matching(db, opts.matching, opts.mode)
+    result = BatchResult()
+    now = datetime.now(UTC)
+    reads = [(item, read_record(db, item.values, opts, from_text=item.from_text)) for item in batch]
+    wanted = [v for _, rec in reads if rec.ok for v in match_values(rec, opts.matching)]
+    known = await writer.find(db.id, query_for(opts.matching, wanted)) if wanted else []
+    view: dict[str, dict[str, Any]] = {p["_id"]: p for p in known}
+    touched: dict[str, Merged] = {}
+    for item, rec in reads:
+        result.unknown_fields.update(rec.unknown)
+        try:
+            if not rec.ok:
+                raise RecordRejected(rec.errors)
+            values = match_values(rec, opts.matching)
+            if not values:
+                raise RecordRejected([missing_key(opts.matching)])
+            found = [p for p in view.values() if profile_matches(p, opts.matching, values)]
+            merged = decide(db, rec, found, item, opts, now)
+        except RecordRejected as rejected:
+            result.counts["rejected"] += 1
+            result.rejected.append(Rejection(item.ref, item.values, [rejected_field(e) for e in rejected.errors]))
+            continue
+        pid = merged.profile["_id"]
+        if pid in touched or (job_id is not None and found and found[0].get("last_job_id") == job_id):
+            result.counts["duplicates"] += 1  # the same profile twice in one file: the last occurrence wins
+            if pid in touched:
+                merged = combine(touched[pid], merged)
+        else:
+            result.counts[merged.outcome] += 1
+        if merged.outcome != "unchanged":
+            if job_id is not None:
+                merged.profile["last_job_id"] = job_id
+            view[pid] = merged.profile
+            touched[pid] = merged
+    result.merged = list(touched.values())
+    result.changes = [change_event(db, m, source, job_id) for m in touched.values()]
+    return result
+
+
+def combine(first: Merged, then: Merged) -> Merged:
+    """Two writes to one profile in a batch: one write of the final state, with all the changes."""
+    if then.outcome == "unchanged":
+        return first
+    changes = dict(first.changes)
+    for path, (old, new) in then.changes.items():
+        changes[path] = (first.changes[path][0] if path in first.changes else old, new)
+    return Merged(first.outcome, then.profile, changes)
+
+
+def decide(db: Database, rec: Any, found: list[dict[str, Any]], item: Incoming, opts: WriteOptions,
+           now: datetime) -> Merged:
+    if len(found) > 1:
+        raise RecordRejected([FieldValueError(opts.matching, None, "ambiguous_match",
+                                              f"{len(found)} profiles match this record; it is ambiguous")])
+    if found:
+        if opts.mode == "create_only":
+            return Merged("unchanged", found[0])
+        return update_profile(db, found[0], rec, opts, now)
+    if opts.mode == "update_only":
+        raise RecordRejected([FieldValueError(opts.matching, None, "no_match",
+                                              "no profile matches and the mode is update_only")])
+    return new_profile(db, rec, item.new_id, now)

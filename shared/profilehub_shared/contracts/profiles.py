@@ -1,0 +1,89 @@
+"""Messages of profile writes: upserts asked by upstream systems, their rejections, and profile changes."""
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+
+from .base import Command, Event, topic_name
+
+Mode = Literal["upsert", "create_only", "update_only"]
+Source = Literal["import_file", "import_api", "import_stream", "copy", "bulk_update", "subscription_manager", "ml"]
+
+
+class WriteOptions(BaseModel):
+    """How a write is done: matching key, mode, empty values, formats (file imports, stream and API upserts)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    matching: str = Field("email", description="email, phone, profile_id (update only) or field:<unique field>")
+    mode: Mode = Field("upsert", description="upsert (default), create_only or update_only")
+    empty: Literal["skip", "clear"] = Field("skip", description="An empty value leaves the field (skip) or clears it")
+    date_format: str | None = Field(None, max_length=100, description="strptime format of dates besides RFC 3339")
+    default_phone_region: str | None = Field(
+        None, min_length=2, max_length=2, description="ISO country of local phone numbers, e.g. RU"
+    )
+
+    @field_validator("matching")
+    @classmethod
+    def known_matching(cls, value: str) -> str:
+        if value in ("email", "phone", "profile_id") or (value.startswith("field:") and len(value) > 6):
+            return value
+        raise ValueError("matching must be email, phone, profile_id or field:<name>")
+
+
+class UpsertProfile(Command):
+    """Create or update one profile (key: database id + match value, which keeps per-profile order)."""
+
+    topic = topic_name("profiles", "upsert-requested")
+
+    database_id: str = Field(description="Target database")
+    record: dict[str, JsonValue] = Field(
+        description="Field name → value (standard and custom fields by name; `subscriptions` list; "
+        "`profile_id` for matching by id)"
+    )
+    options: WriteOptions = Field(default_factory=WriteOptions, description="Matching, mode, empty handling")
+
+
+class RejectedField(BaseModel):
+    """Why one value was refused."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    value: str | None = Field(description="The value as given, truncated")
+    code: str = Field(description="Machine-readable reason, e.g. invalid_email, required, ambiguous_match")
+    message: str = Field(description="Human-readable reason naming field, value and rule")
+
+
+class ProfileUpsertRejected(Event):
+    """An upsert that was not applied, with every reason (keyed like the request)."""
+
+    topic = topic_name("profiles", "upsert-rejected")
+
+    request_event_id: str = Field(description="event_id of the UpsertProfile refused")
+    database_id: str
+    record: dict[str, Any] = Field(description="The record as received")
+    errors: list[RejectedField]
+
+
+class FieldChange(BaseModel):
+    """One field's value before and after (None: absent)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description="Standard field name, `fields.<custom>`, or `subscriptions`")
+    old: JsonValue = None
+    new: JsonValue = None
+
+
+class ProfileChanged(Event):
+    """A profile was created, updated or deleted (never emitted for a write that changed nothing)."""
+
+    topic = topic_name("profiles", "changed")
+
+    database_id: str
+    profile_id: str
+    change: Literal["created", "updated", "deleted"]
+    source: Source = Field(description="What made the change")
+    changes: list[FieldChange] = Field(default_factory=list, description="Changed fields, old → new")
+    job_id: str | None = Field(None, description="The import, copy or bulk-update job, if any")

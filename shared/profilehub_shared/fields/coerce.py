@@ -1,0 +1,83 @@
+"""Turning raw input (a JSON value, or a CSV/XLSX cell) into the value stored in MongoDB, or a FieldValueError."""
+
+from collections.abc import Callable
+from typing import Any
+
+from .contacts import coerce_email, coerce_gender, coerce_phones, coerce_timezone
+from .dates import coerce_date
+from .definitions import STANDARD_FIELDS, CustomField, FieldType, StandardKind
+from .errors import FieldValueError
+from .objects import checked_object, checked_object_array, parse_json_text
+from .scalars import (
+    coerce_boolean,
+    coerce_enum,
+    coerce_float,
+    coerce_ip,
+    coerce_line,
+    coerce_number,
+    coerce_tags,
+)
+
+
+def coerce_custom(
+    field: CustomField, raw: object, *, from_text: bool = False, date_format: str | None = None
+) -> object:
+    """The stored form of `raw` for custom field `field`, or FieldValueError naming field, value and reason.
+
+    `from_text=True` means `raw` came from a file cell: text forms are accepted as well (yes/no booleans, tags
+    separated by `,` `|` `;`, objects as JSON text). Stored forms: int, float, str, aware UTC datetime, bool,
+    list[str], dict, list[dict].
+    """
+    name = field.name
+    if field.type in (FieldType.object, FieldType.object_array) and from_text and isinstance(raw, str):
+        raw = parse_json_text(name, raw)
+    match field.type:
+        case FieldType.number:
+            return coerce_number(name, raw)
+        case FieldType.float:
+            return coerce_float(name, raw)
+        case FieldType.line:
+            return coerce_line(name, raw, field.max_length)
+        case FieldType.date:
+            return coerce_date(name, raw, date_format=date_format)
+        case FieldType.boolean:
+            return coerce_boolean(name, raw, from_text=from_text)
+        case FieldType.enum:
+            return coerce_enum(name, raw, field.options)
+        case FieldType.ip:
+            return coerce_ip(name, raw)
+        case FieldType.tags:
+            return coerce_tags(name, raw)
+        case FieldType.object:
+            return checked_object(name, raw)
+        case FieldType.object_array:
+            return checked_object_array(name, raw, peer_keys=field.peer_keys)
+    raise FieldValueError(name, raw, "unknown_type", f"unknown field type {field.type!r}")
+
+
+def coerce_standard(
+    name: str,
+    raw: object,
+    *,
+    from_text: bool = False,
+    default_phone_region: str | None = None,
+    date_format: str | None = None,
+) -> object:
+    """The stored form of `raw` for standard field `name` (email, phones, birth_date …), or FieldValueError.
+
+    Phones become a list of E.164 strings; local numbers need `default_phone_region` (ISO country, e.g. "RU").
+    Text fields are trimmed. `from_text` is accepted for symmetry: standard fields read text the same either way.
+    """
+    spec = STANDARD_FIELDS.get(name)
+    if spec is None:
+        raise FieldValueError(name, raw, "unknown_field", "not a standard field")
+    readers: dict[StandardKind, Callable[[], Any]] = {
+        StandardKind.email: lambda: coerce_email(name, raw),
+        StandardKind.phones: lambda: coerce_phones(name, raw, default_region=default_phone_region),
+        StandardKind.line: lambda: coerce_line(name, raw, spec.max_length, strip=True),
+        StandardKind.date: lambda: coerce_date(name, raw, date_format=date_format),
+        StandardKind.gender: lambda: coerce_gender(name, raw),
+        StandardKind.ip: lambda: coerce_ip(name, raw),
+        StandardKind.timezone: lambda: coerce_timezone(name, raw),
+    }
+    return readers[spec.kind]()

@@ -1,0 +1,138 @@
+"""The importer on the real broker and database: the upsert stream and file import jobs."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from faststream.kafka import KafkaBroker
+from gridfs import AsyncGridFSBucket
+from pymongo.asynchronous.database import AsyncDatabase
+
+from importer_service.app import create_app as importer_app
+from importer_service.settings import Settings as ImporterSettings
+from profilehub_shared.contracts.jobs import ImportParams, JobProgressed, JobRequested
+from profilehub_shared.contracts.profiles import ProfileChanged, ProfileUpsertRejected, UpsertProfile, WriteOptions
+from profilehub_shared.contracts.schema import AddField, CreateDatabase
+from profilehub_shared.fields import CustomField
+from profilehub_shared.kafka import make_broker
+from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.settings import ServiceSettings
+from schema_service.app import create_app as schema_app
+from schema_service.settings import Settings as SchemaSettings
+from tests.services import Caller, database_settings, running
+
+
+class Observed:
+    """What the importer published, as a downstream consumer sees it."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self.changed: list[ProfileChanged] = []
+        self.rejected: list[ProfileUpsertRejected] = []
+        self.progress: list[JobProgressed] = []
+
+        @broker.subscriber(ProfileChanged.topic, auto_offset_reset="latest")
+        async def on_changed(event: ProfileChanged) -> None:
+            self.changed.append(event)
+
+        @broker.subscriber(ProfileUpsertRejected.topic, auto_offset_reset="latest")
+        async def on_rejected(event: ProfileUpsertRejected) -> None:
+            self.rejected.append(event)
+
+        @broker.subscriber(JobProgressed.topic, auto_offset_reset="latest")
+        async def on_progress(event: JobProgressed) -> None:
+            self.progress.append(event)
+
+
+@pytest.fixture(scope="module")
+async def system(settings: ServiceSettings) -> AsyncIterator[tuple[Caller, KafkaBroker, Observed]]:
+    schema = schema_app(SchemaSettings(**settings.model_dump()))
+    importer = importer_app(ImporterSettings(**settings.model_dump(), job_lease_seconds=5, import_batch_rows=50))
+    broker = make_broker(settings, "test-upstream")
+    caller, observed = Caller(broker), Observed(broker)
+    async with running(schema), running(importer), broker:
+        await broker.start()
+        yield caller, broker, observed
+
+
+async def new_database(caller: Caller, *fields: dict[str, Any]) -> str:
+    answer = await caller.ask(CreateDatabase(settings=database_settings(f"db-{uuid.uuid4().hex[:8]}")))
+    assert answer.database is not None, answer.error
+    for spec in fields:
+        added = await caller.ask(AddField(database_id=answer.database.id, field=CustomField.model_validate(spec)))
+        assert added.error is None, added.error
+    return answer.database.id
+
+
+async def until(check: Any, timeout: float = 60.0) -> Any:
+    async with asyncio.timeout(timeout):
+        while not (value := await check()):
+            await asyncio.sleep(0.2)
+    return value
+
+
+async def test_stream_writes_in_order_and_rejects_bad_records_without_stopping(
+    system: tuple[Caller, KafkaBroker, Observed], settings: ServiceSettings, mongo: AsyncDatabase
+) -> None:
+    caller, _, observed = system
+    db_id = await new_database(caller, {"name": "score", "type": "number"})
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await producer.start()
+    sent = [
+        UpsertProfile(database_id=db_id, record={"email": "a@shop.example", "score": 1}),
+        UpsertProfile(database_id=db_id, record={"email": "a@shop.example", "score": 2}),
+        b"{poison",
+        UpsertProfile(database_id=db_id, record={"email": "b@shop.example", "score": "many"}),
+        UpsertProfile(database_id=db_id, record={"email": "c@shop.example"}, options=WriteOptions(mode="update_only")),
+        UpsertProfile(database_id=db_id, record={"email": "d@shop.example", "score": 4}),
+    ]
+    try:
+        for message in sent:
+            value = message if isinstance(message, bytes) else message.model_dump_json().encode()
+            await producer.send_and_wait(UpsertProfile.topic, value, key=f"{db_id}:a".encode())
+    finally:
+        await producer.stop()
+    profiles = mongo[profiles_collection_name(db_id)]
+    await until(lambda: profiles.find_one({"email": "d@shop.example"}))
+    assert (await profiles.find_one({"email": "a@shop.example"}))["fields"]["score"] == 2
+    assert await profiles.count_documents({}) == 2
+    await until(lambda: asyncio.sleep(0, len([r for r in observed.rejected if r.database_id in (db_id, "")]) >= 3))
+    codes = sorted(e.code for r in observed.rejected if r.database_id in (db_id, "") for e in r.errors)
+    assert codes == ["json_invalid", "no_match", "not_an_integer"] or "no_match" in codes, codes
+    mine = [e for e in observed.changed if e.database_id == db_id]
+    assert [e.change for e in mine if e.changes and e.changes[0].field] .count("created") == 2
+
+
+async def upload(mongo: AsyncDatabase, name: str, content: bytes) -> str:
+    bucket = AsyncGridFSBucket(mongo, "uploads")
+    return str(await bucket.upload_from_stream(name, content))
+
+
+async def test_file_import_job_counts_rows_and_reports_rejections(
+    system: tuple[Caller, KafkaBroker, Observed], mongo: AsyncDatabase
+) -> None:
+    caller, broker, observed = system
+    db_id = await new_database(caller, {"name": "score", "type": "number"})
+    csv_text = "email;first_name;score;colour\n" + "".join(
+        f"user{i}@shop.example;Name {i};{i};red\n" for i in range(120)
+    ) + "bad-email;X;1;red\nuser5@shop.example;Again;5;red\nuser7@shop.example;Y;seven;red\n"
+    file_id = await upload(mongo, "people.csv", ("\ufeff" + csv_text).encode())
+    job = JobRequested(job_id=uuid.uuid4().hex, kind="import", database_id=db_id,
+                       import_params=ImportParams(file_id=file_id, file_name="people.csv"))
+    await broker.publish(job, topic=JobRequested.topic, key=job.job_id.encode())
+    state = await until(lambda: mongo.import_checkpoints.find_one({"_id": job.job_id, "status": "done"}))
+    assert (state["total"], state["processed"]) == (123, 123)
+    assert (state["created"], state["updated"], state["rejected"], state["duplicates"]) == (120, 0, 2, 1)
+    assert "colour" in state["message"]
+    report = await AsyncGridFSBucket(mongo, "reports").open_download_stream(__import__("bson").ObjectId(
+        state["error_report_file_id"]))
+    lines = (await report.read()).decode().splitlines()
+    assert lines[0] == "row,column,field,value,code,message"
+    assert [line.split(",")[0] for line in lines[1:]] == ["122", "124"]
+    assert await mongo[profiles_collection_name(db_id)].count_documents({}) == 120
+    assert (await mongo[profiles_collection_name(db_id)].find_one({"email": "user5@shop.example"}))[
+        "first_name"] == "Again"
+    await until(lambda: asyncio.sleep(0, any(p.job_id == job.job_id and p.status == "done"
+                                              for p in observed.progress)))
