@@ -45,5 +45,8 @@ lint: $(STAMP)
 
 typecheck: lint
 
+docs: $(STAMP)
+	$(PY) -m gateway_service.openapi > docs/openapi.json
+
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache

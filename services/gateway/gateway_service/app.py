@@ -1,25 +1,41 @@
-"""The one place that wires the gateway. Run: `uvicorn gateway_service.app:create_app --factory`."""
+"""The one place that wires the gateway. Run: `uvicorn gateway_service.app:create_app --factory`.
+
+Nothing connects when the app is created: Kafka topics, the broker and MongoDB are opened in the lifespan.
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from profilehub_shared.contracts import ServiceHeartbeatRecorded
+from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
+from profilehub_shared.contracts.schema import ChangeSchema, SchemaChangeAnswered
 from profilehub_shared.heartbeat import heartbeat
 from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
+from pymongo import ASCENDING
 
-from . import health
-from .settings import Settings
+from . import api, errors, health, jobs
+from .limits import BodySizeLimit
+from .schema_client import SchemaClient
+from .settings import Settings, load_settings
+
+DESCRIPTION = """Profile databases, fields, resources, suppression lists and promo pools.
+
+Every call carries `Authorization: Bearer <token>`: the admin token (`PROFILEHUB_ADMIN_TOKEN`) or a group token
+the admin created. A group token sees only its group's objects. Errors have one shape:
+`{"error": {"code", "message", "details": [{"field", "value", "code", "message"}]}}`."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway from its settings (read from the environment when not given)."""
-    settings = settings or Settings()
+    settings = settings or load_settings()
     configure_logging("gateway", settings.log_level)
     broker = make_broker(settings, "gateway")
     board = health.HeartbeatBoard()
+    schema = SchemaClient(broker, settings.schema_reply_timeout_seconds)
+    broker.include_router(jobs.router)
 
     # No consumer group: every gateway replica sees every heartbeat.
     @broker.subscriber(ServiceHeartbeatRecorded.topic, auto_offset_reset="earliest")
@@ -28,27 +44,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await ensure_topics(settings.kafka_bootstrap_servers, topics_of([ServiceHeartbeatRecorded]))
+        topics = topics_of([ServiceHeartbeatRecorded, ChangeSchema, SchemaChangeAnswered, JobRequested, JobProgressed])
+        await ensure_topics(settings.kafka_bootstrap_servers, topics)
         async with AsyncExitStack() as stack:
             client = open_mongo(settings, "gateway")
             stack.push_async_callback(client.close)
+            db = database(client, settings)
+            await db.tokens.create_index([("hash", ASCENDING)], unique=True)
+            broker.context.set_global("db", db)  # for the JobProgressed subscriber
             await broker.start()
             stack.push_async_callback(broker.stop)
+            await schema.ready()
             app.state.settings = settings
             app.state.broker = broker
             app.state.mongo_client = client
-            app.state.db = database(client, settings)
+            app.state.db = db
+            app.state.schema = schema
             app.state.heartbeats = board
-            await stack.enter_async_context(
-                heartbeat(broker, client, "gateway", settings.heartbeat_interval_seconds)
-            )
+            await stack.enter_async_context(heartbeat(broker, client, "gateway", settings.heartbeat_interval_seconds))
             yield
 
     app = FastAPI(
         title="Profilehub API",
         version="0.1.0",
-        description="Profile databases, fields, profiles, imports, exports and history.",
+        description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=lambda route: route.name,  # operation ids: list_databases, add_field, …
     )
+    app.state.settings = settings  # auth reads it; available before the lifespan too
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    errors.install(app)
     app.include_router(health.router)
+    app.include_router(api.router)
     return app

@@ -6,7 +6,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from profilehub_shared.contracts.schema_state import Database, DatabaseSettings
-from profilehub_shared.fields import STANDARD_FIELDS, CustomField, StandardFieldSettings
+from profilehub_shared.fields import (
+    STANDARD_FIELDS,
+    CustomField,
+    FieldDefinitionError,
+    StandardFieldSettings,
+    check_standard_settings,
+)
 
 from .errors import Conflict, DatabaseHasInteractions, FieldTypeLocked, InvalidChange, NotFound
 
@@ -99,6 +105,10 @@ def remove_field(db: Database, name: str, now: datetime) -> Database:
 def set_standard_field(db: Database, name: str, settings: StandardFieldSettings, now: datetime) -> Database:
     if name not in STANDARD_FIELDS:
         raise NotFound(f"{name!r} is not a standard field; standard fields: {', '.join(STANDARD_FIELDS)}")
+    try:
+        settings = check_standard_settings(name, settings)
+    except FieldDefinitionError as exc:
+        raise InvalidChange(exc.message, [exc.to_dict()]) from exc
     return _bump(db, now, standard_fields={**db.standard_fields, name: settings})
 
 

@@ -96,8 +96,6 @@ async def delete_database(store: MongoSchemaStore, op: ops.DeleteDatabase, _: uu
 
 async def add_field(store: MongoSchemaStore, op: ops.AddField, _: uuid.UUID) -> Outcome:
     db = await load(store, op.database_id)
-    if db.field(op.field.name) == op.field:  # a redelivered request
-        return Outcome(answer={"database": db}, changed=[db])
     return await save_changed(store, domain.add_field(db, op.field, now()))
 
 

@@ -1,7 +1,7 @@
 """The schema state as other services see it: databases with their fields, resources, lists, pools."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -46,7 +46,9 @@ class DatabaseSettings(Frozen):
     name: str = Name
     description: str = Field("", max_length=2000, description="Free text")
     group: str | None = Field(None, max_length=100, description="Access group; tokens of other groups do not see it")
-    tags: list[str] = Field(default_factory=list, max_length=100, description="Labels for filtering the list")
+    tags: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=100, description="Labels for filtering the list"
+    )
     subscription_manager: SubscriptionManagerSettings = Field(description="Subscription-manager page settings")
     suppression_list_id: str | None = Field(None, description="Attached suppression list, if any")
     resource_ids: list[str] = Field(default_factory=list, description="Resources whose channels profiles may join")

@@ -1,0 +1,1 @@
+"""`profilehub`: the command-line client of the Profilehub HTTP API."""

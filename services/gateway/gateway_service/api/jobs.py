@@ -1,0 +1,178 @@
+"""Import jobs: upload a file and start the import, follow progress, cancel, download the error report."""
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from gridfs import AsyncGridFSBucket
+from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobKind, JobRequested, JobStatus
+from profilehub_shared.contracts.schema_state import Database
+from pydantic import BaseModel, Field, ValidationError
+
+from ..auth import Caller
+from ..errors import ApiError, not_found, responses, validation_details
+from ..store import visible
+from .deps import Db
+
+router = APIRouter(tags=["jobs"], responses=responses(401, 404, 422))
+UPLOAD_CHUNK = 1024 * 1024
+
+
+class Job(BaseModel):
+    """A background job and where it stands."""
+
+    id: str
+    kind: JobKind
+    database_id: str
+    status: JobStatus
+    counts: JobCounts = Field(default_factory=JobCounts)
+    message: str = ""
+    error_report_url: str | None = Field(
+        None, description="CSV of rejected rows (row, column, field, value, code, message)"
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+def job_of(doc: dict[str, Any]) -> Job:
+    report = f"/api/v1/jobs/{doc['_id']}/error-report" if doc.get("error_report_file_id") else None
+    return Job(
+        id=doc["_id"],
+        kind=doc["kind"],
+        database_id=doc["database_id"],
+        status=doc["status"],
+        counts=JobCounts(**doc.get("counts", {})),
+        message=doc.get("message", ""),
+        error_report_url=report,
+        created_at=doc["created_at"],
+        updated_at=doc["updated_at"],
+    )
+
+
+def import_options(raw: str, file_id: str, file_name: str) -> ImportParams:
+    try:
+        options = json.loads(raw or "{}")
+        if not isinstance(options, dict):
+            raise ValueError("options must be a JSON object")
+        return ImportParams.model_validate({**options, "file_id": file_id, "file_name": file_name})
+    except ValidationError as exc:
+        raise ApiError(422, "invalid", "invalid import options", validation_details(exc.errors())) from exc
+    except ValueError as exc:
+        raise ApiError(
+            422,
+            "invalid",
+            f"options is not a JSON object: {exc}",
+            [{"field": "options", "value": raw[:100], "code": "invalid_json", "message": str(exc)}],
+        ) from exc
+
+
+async def store_upload(request: Request, file: UploadFile) -> str:
+    """Stream the upload into GridFS in 1 MiB chunks, refusing it past the size limit."""
+    limit = request.app.state.settings.max_upload_bytes
+    bucket = AsyncGridFSBucket(request.app.state.db, "uploads")
+    upload = bucket.open_upload_stream(file.filename or "upload", metadata={"content_type": file.content_type})
+    size = 0
+    while chunk := await file.read(UPLOAD_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            await upload.abort()
+            raise ApiError(413, "too_large", f"the file is larger than {limit} bytes (MAX_UPLOAD_BYTES)")
+        await upload.write(chunk)
+    await upload.close()
+    return str(upload._id)
+
+
+@router.post("/databases/{database_id}/imports", status_code=202, summary="Upload a file and import it")
+async def start_import(
+    request: Request,
+    database_id: str,
+    db: Db,
+    caller: Caller,
+    file: UploadFile,
+    options: Annotated[
+        str,
+        Form(
+            max_length=100_000,
+            description="ImportParams as JSON, without file_id/file_name: "
+            "format, delimiter, encoding, header, mapping, options{matching, mode, empty, …}",
+        ),
+    ] = "{}",
+) -> Job:
+    await visible(db, "databases", Database, database_id, caller)
+    import_options(options, "0" * 24, file.filename or "upload")  # refuse bad options before storing the file
+    file_id = await store_upload(request, file)
+    params = import_options(options, file_id, file.filename or "upload")
+    now = datetime.now(UTC)
+    job_id = uuid.uuid4().hex
+    await db.jobs.insert_one(
+        {
+            "_id": job_id,
+            "kind": "import",
+            "database_id": database_id,
+            "status": "queued",
+            "counts": JobCounts().model_dump(),
+            "created_at": now,
+            "updated_at": now,
+            "file_id": file_id,
+        }
+    )
+    event = JobRequested(job_id=job_id, kind="import", database_id=database_id, import_params=params)
+    await request.app.state.broker.publish(event, topic=JobRequested.topic, key=job_id.encode())
+    return job_of(await db.jobs.find_one({"_id": job_id}))
+
+
+async def visible_job(db: Any, caller: Any, job_id: str) -> dict[str, Any]:
+    doc = await db.jobs.find_one({"_id": job_id})
+    if doc is None:
+        raise not_found("job", job_id)
+    try:
+        await visible(db, "databases", Database, doc["database_id"], caller)
+    except ApiError:
+        if not caller.is_admin:  # a deleted database's jobs stay visible to the admin only
+            raise not_found("job", job_id) from None
+    return doc
+
+
+@router.get("/jobs/{job_id}", summary="A job's status and counts")
+async def get_job(job_id: str, db: Db, caller: Caller) -> Job:
+    return job_of(await visible_job(db, caller, job_id))
+
+
+@router.post("/jobs/{job_id}/cancel", status_code=202, summary="Ask a running job to stop after its current batch")
+async def cancel_job(job_id: str, db: Db, caller: Caller) -> Job:
+    doc = await visible_job(db, caller, job_id)
+    if doc["status"] in ("done", "failed", "cancelled"):
+        raise ApiError(409, "conflict", f"job {job_id!r} has ended ({doc['status']}); nothing to cancel")
+    await db.jobs.update_one({"_id": job_id}, {"$set": {"cancel_requested": True}})
+    return job_of(await db.jobs.find_one({"_id": job_id}))
+
+
+@router.get(
+    "/jobs/{job_id}/error-report",
+    summary="Download the CSV of rejected rows",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def error_report(job_id: str, db: Db, caller: Caller) -> StreamingResponse:
+    doc = await visible_job(db, caller, job_id)
+    if not doc.get("error_report_file_id"):
+        raise ApiError(404, "not_found", f"job {job_id!r} has no error report (nothing rejected, or not done)")
+    try:
+        stream = await AsyncGridFSBucket(db, "reports").open_download_stream(ObjectId(doc["error_report_file_id"]))
+    except InvalidId as exc:
+        raise not_found("error report", job_id) from exc
+
+    async def chunks() -> Any:
+        while chunk := await stream.readchunk():
+            yield chunk
+
+    return StreamingResponse(
+        chunks(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
+    )

@@ -1,0 +1,165 @@
+"""Request and response bodies of the REST API that are not contract models themselves."""
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from profilehub_shared.contracts.schema import Counts
+from profilehub_shared.contracts.schema_state import (
+    Database,
+    DatabaseSettings,
+    PromoPool,
+    Resource,
+    SuppressionList,
+)
+from profilehub_shared.fields import CustomField, StandardFieldSettings
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
+
+T = TypeVar("T")
+Name = Annotated[str, Field(min_length=1, max_length=200, description="Unique name, 1 to 200 characters")]
+Group = Annotated[str | None, Field(None, max_length=100, description="Access group (forced to a group token's own)")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def partial(model: type[BaseModel], name: str, doc: str, leave_out: tuple[str, ...] = ()) -> type[BaseModel]:
+    """`model` with every attribute optional (only the ones sent are changed); unknown keys are refused."""
+    fields: dict[str, Any] = {}
+    for key, info in model.model_fields.items():
+        if key not in leave_out:
+            optional = FieldInfo.merge_field_infos(info, default=None)
+            optional.default_factory = None
+            fields[key] = (info.annotation | None, optional)  # type: ignore[operator]
+    return create_model(name, __base__=Body, __doc__=doc, **fields)
+
+
+DatabaseChanges = partial(DatabaseSettings, "DatabaseChanges", "Database settings to replace; absent keys stay.")
+FieldChanges = partial(
+    CustomField, "FieldChanges", "Field attributes to replace (not the name); absent keys stay.", leave_out=("name",)
+)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing; pass `next_cursor` as `cursor` for the next (none: this was the last)."""
+
+    items: list[T]
+    next_cursor: str | None = Field(None, description="Cursor of the next page; null on the last page")
+
+
+class DatabasePage(Page[Database]):
+    """A page of databases."""
+
+
+class ResourcePage(Page[Resource]):
+    """A page of resources."""
+
+
+class SuppressionListPage(Page[SuppressionList]):
+    """A page of suppression lists."""
+
+
+class PromoPoolPage(Page[PromoPool]):
+    """A page of promo pools."""
+
+
+class CloneRequest(Body):
+    name: Name
+
+
+class StandardFieldView(BaseModel):
+    """A standard field and its settings in one database."""
+
+    name: str
+    kind: str = Field(description="How the value is read: email, phones, line, date, gender, ip, timezone")
+    title: str
+    settings: StandardFieldSettings
+
+
+class FieldsView(BaseModel):
+    """Every field of a database: the standard ones with their settings, then the custom ones."""
+
+    standard: list[StandardFieldView]
+    custom: list[CustomField]
+
+
+class ResourceCreate(Body):
+    name: Name
+    group: Group = None
+    channels: list[Literal["email", "sms", "push"]] = Field(min_length=1, description="Channels offered")
+
+
+class NamedCreate(Body):
+    """A suppression list or promo pool to create."""
+
+    name: Name
+    group: Group = None
+
+
+Email = Annotated[str, Field(max_length=320)]
+Phone = Annotated[str, Field(max_length=64)]
+Domain = Annotated[str, Field(max_length=255)]
+MAX_ENTRIES = 100_000
+
+
+class EntriesChange(Body):
+    """Suppression entries to add or remove; invalid ones are reported in `counts.invalid`, the rest applied."""
+
+    action: Literal["add", "remove"]
+    emails: list[Email] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    phones: list[Phone] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    domains: list[Domain] = Field(default_factory=list, max_length=MAX_ENTRIES)
+
+
+class EntriesChanged(BaseModel):
+    suppression_list: SuppressionList
+    counts: Counts
+
+
+class Entry(BaseModel):
+    kind: Literal["email", "phone", "domain"]
+    value: str
+
+
+class EntryPage(Page[Entry]):
+    """A page of suppression entries."""
+
+
+class CodesUpload(Body):
+    """Promo codes to add (also accepted as text/plain, one code per line)."""
+
+    codes: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(max_length=MAX_ENTRIES)
+
+
+class CodesAdded(BaseModel):
+    promo_pool: PromoPool
+    counts: Counts
+
+
+class PromoCode(BaseModel):
+    code: str
+    state: Literal["unused", "assigned"]
+    profile_id: str | None = None
+
+
+class PromoCodePage(Page[PromoCode]):
+    """A page of promo codes."""
+
+
+class TokenCreate(Body):
+    name: Name
+    group: str = Field(min_length=1, max_length=100, description="The access group the token acts in")
+
+
+class TokenInfo(BaseModel):
+    """A group token (its secret is never shown again)."""
+
+    id: str
+    name: str
+    group: str
+    created_at: datetime
+
+
+class TokenCreated(TokenInfo):
+    token: str = Field(description="The secret; shown only in this answer, store it now")

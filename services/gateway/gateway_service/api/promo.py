@@ -1,0 +1,107 @@
+"""`/promo-pools`: account-level pools of promo codes (uploaded as JSON or as text, one code per line)."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from profilehub_shared.contracts import schema as ops
+from profilehub_shared.contracts.schema_state import PromoPool
+from pydantic import ValidationError
+
+from ..auth import Caller
+from ..bulk import chunks, total
+from ..errors import ApiError, responses
+from ..store import listing, object_id_cursor, page, visible
+from .deps import Db, Schema
+from .models import CodesAdded, CodesUpload, NamedCreate, PromoCode, PromoCodePage, PromoPoolPage
+from .paging import Cursor, GroupFilter, Limit
+
+router = APIRouter(prefix="/promo-pools", tags=["promo pools"], responses=responses(401, 422))
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": CodesUpload.model_json_schema()},
+        "text/plain": {"schema": {"type": "string", "description": "One code per line; blank lines are skipped"}},
+    },
+}
+
+
+async def uploaded_codes(request: Request) -> list[str]:
+    """The codes of a JSON `{"codes": [...]}` or text/plain body, validated alike."""
+    media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    raw = await request.body()
+    try:
+        if media == "text/plain":
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ApiError(422, "invalid", f"the text is not valid UTF-8 (byte {exc.start})") from None
+            return CodesUpload(codes=[line.strip() for line in text.splitlines() if line.strip()]).codes
+        if media == "application/json" or media.endswith("+json"):
+            return CodesUpload.model_validate_json(raw).codes
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False), body=None) from None
+    raise ApiError(415, "unsupported_media_type", f"send application/json or text/plain, not {media[:100]!r}")
+
+
+@router.get("", summary="List promo pools")
+async def list_promo_pools(
+    db: Db, caller: Caller, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
+) -> PromoPoolPage:
+    items, next_cursor = await listing(db, "promo_pools", PromoPool, caller, group, limit, cursor)
+    return PromoPoolPage(items=items, next_cursor=next_cursor)
+
+
+@router.post("", status_code=201, responses=responses(409, 504), summary="Create a promo pool")
+async def create_promo_pool(body: NamedCreate, schema: Schema, caller: Caller) -> PromoPool:
+    answer = await schema.apply(ops.CreatePromoPool(name=body.name, group=caller.group_for(body.group)))
+    assert answer.promo_pool is not None
+    return answer.promo_pool
+
+
+@router.get("/{pool_id}", responses=responses(404), summary="Get a promo pool with its code counts")
+async def get_promo_pool(pool_id: str, db: Db, caller: Caller) -> PromoPool:
+    return await visible(db, "promo_pools", PromoPool, pool_id, caller)
+
+
+@router.delete(
+    "/{pool_id}", status_code=204, responses=responses(404, 504), summary="Delete a promo pool and its codes"
+)
+async def delete_promo_pool(pool_id: str, db: Db, schema: Schema, caller: Caller) -> Response:
+    await visible(db, "promo_pools", PromoPool, pool_id, caller)
+    await schema.apply(ops.DeletePromoPool(pool_id=pool_id))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{pool_id}/codes",
+    responses=responses(404, 415, 504),
+    openapi_extra={"requestBody": UPLOAD_BODY},
+    summary="Upload codes (JSON or text/plain); codes already in the pool are counted as duplicates",
+)
+async def add_codes(pool_id: str, request: Request, db: Db, schema: Schema, caller: Caller) -> CodesAdded:
+    pool = await visible(db, "promo_pools", PromoPool, pool_id, caller)
+    codes = await uploaded_codes(request)
+    counts = []
+    for chunk in chunks(codes):
+        answer = await schema.apply(ops.AddPromoCodes(pool_id=pool_id, codes=list(chunk)))
+        pool = answer.promo_pool or pool
+        counts.append(answer.counts or ops.Counts())
+    return CodesAdded(promo_pool=pool, counts=total(counts))
+
+
+@router.get("/{pool_id}/codes", responses=responses(404), summary="List the codes, optionally in one state")
+async def list_codes(
+    pool_id: str,
+    db: Db,
+    caller: Caller,
+    state: Annotated[Literal["unused", "assigned"] | None, Query(description="Only codes in this state")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> PromoCodePage:
+    await visible(db, "promo_pools", PromoPool, pool_id, caller)
+    query = {"pool_id": pool_id} | ({"state": state} if state else {})
+    docs, next_cursor = await page(db.promo_codes, query, limit, object_id_cursor(cursor))
+    items = [PromoCode(code=d["code"], state=d["state"], profile_id=d.get("profile_id")) for d in docs]
+    return PromoCodePage(items=items, next_cursor=next_cursor)

@@ -1,0 +1,40 @@
+"""Jobs as the API shows them: the gateway owns the `jobs` collection and keeps it from `JobProgressed`."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from faststream import Context
+from faststream.kafka import KafkaRouter
+from profilehub_shared.contracts.jobs import JobProgressed
+from profilehub_shared.kafka import durable
+
+FINAL = ("done", "failed", "cancelled")
+
+router = KafkaRouter()
+
+
+def progress_update(event: JobProgressed) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The filter and update applying one progress event: counts only grow, a final status is final."""
+    match = {"_id": event.job_id, "status": {"$nin": list(FINAL)}, "counts.processed": {"$lte": event.counts.processed}}
+    update = {
+        "$set": {
+            "status": event.status,
+            "counts": event.counts.model_dump(),
+            "message": event.message,
+            "error_report_file_id": event.error_report_file_id,
+            "result_file_id": event.result_file_id,
+            "updated_at": datetime.now(UTC),
+        }
+    }
+    return match, update
+
+
+@router.subscriber(
+    JobProgressed.topic,
+    **durable("gateway-jobs"),
+    title="JobProgressed (gateway)",
+    description="Keeps the jobs collection that GET /api/v1/jobs/{id} reads",
+)
+async def on_job_progressed(event: JobProgressed, db: Any = Context("db")) -> None:
+    match, update = progress_update(event)
+    await db.jobs.update_one(match, update)

@@ -1,0 +1,72 @@
+"""Shared bits of the benchmarks: timing, peak RSS of a process, printing a figure with its baseline ratio."""
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import psutil
+
+
+@dataclass
+class Figure:
+    name: str
+    items: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.items / self.seconds if self.seconds else float("inf")
+
+
+def report(ours: Figure, baseline: Figure, unit: str, extra: str = "") -> str:
+    """One line per benchmark: our rate, the baseline's, and the ratio (higher is better)."""
+    line = (f"{ours.name}: {ours.rate:,.0f} {unit}/s ({ours.items:,} in {ours.seconds:.1f} s) | "
+            f"baseline {baseline.name}: {baseline.rate:,.0f} {unit}/s | ratio {ours.rate / baseline.rate:.2f}")
+    if extra:
+        line += f" | {extra}"
+    print("\n" + line)
+    with open(os.environ.get("BENCH_RESULTS", ".local/bench-results.txt"), "a") as out:
+        out.write(line + "\n")
+    return line
+
+
+async def timed(name: str, items: int, work: Callable[[], Awaitable[None]]) -> Figure:
+    start = time.perf_counter()
+    await work()
+    return Figure(name, items, time.perf_counter() - start)
+
+
+class PeakRss:
+    """Samples a process's resident memory while a block runs."""
+
+    def __init__(self, pid: int | None = None) -> None:
+        self.process = psutil.Process(pid or os.getpid())
+        self.peak = 0
+        self.samples: list[tuple[int, int]] = []  # (progress, rss)
+        self.task: asyncio.Task[None] | None = None
+        self.progress = 0
+
+    async def _sample(self) -> None:
+        while True:
+            rss = self.process.memory_info().rss
+            self.peak = max(self.peak, rss)
+            self.samples.append((self.progress, rss))
+            await asyncio.sleep(0.25)
+
+    async def __aenter__(self) -> "PeakRss":
+        self.task = asyncio.create_task(self._sample())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.task is not None
+        self.task.cancel()
+
+    def at(self, progress: int) -> int:
+        """Peak RSS seen up to the moment `progress` items were done."""
+        return max((rss for p, rss in self.samples if p <= progress), default=0)
+
+
+def mib(n: int) -> str:
+    return f"{n / 2**20:.0f} MiB"

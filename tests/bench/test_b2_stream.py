@@ -1,0 +1,116 @@
+"""B2: 200,000 upsert messages through the importer until stored, vs a bare aiokafka consumer doing the
+same bulk upserts without validation, in the same run."""
+
+import asyncio
+import json
+import os
+import uuid
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from importer_service.app import create_app as importer_app
+from importer_service.settings import Settings as ImporterSettings
+from profilehub_shared.contracts.profiles import UpsertProfile
+from profilehub_shared.contracts.schema import AddField, CreateDatabase
+from profilehub_shared.fields import CustomField
+from profilehub_shared.kafka import make_broker
+from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.settings import ServiceSettings
+from schema_service.app import create_app as schema_app
+from schema_service.settings import Settings as SchemaSettings
+from tests.bench.harness import report, timed
+from tests.services import Caller, database_settings, running
+
+MESSAGES = int(os.environ.get("B2_MESSAGES", "200000"))
+
+
+def record(i: int) -> dict[str, object]:
+    return {"email": f"user{i}@bench.example", "first_name": f"Name{i}", "score": i, "plan": ["free", "pro"][i % 2]}
+
+
+async def end_offsets(settings: ServiceSettings, topic: str) -> dict[TopicPartition, int]:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        return await consumer.end_offsets(parts)
+    finally:
+        await consumer.stop()
+
+
+async def produce(settings: ServiceSettings, db_id: str) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=20,
+                                max_batch_size=256 * 1024)
+    await producer.start()
+    try:
+        pending = []
+        for i in range(MESSAGES):
+            value = UpsertProfile(database_id=db_id, record=record(i)).model_dump_json().encode()
+            pending.append(await producer.send(UpsertProfile.topic, value, key=f"{db_id}:{i}".encode()))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+async def bare_consumer(settings: ServiceSettings, mongo: AsyncDatabase, start: dict[TopicPartition, int],
+                        end: dict[TopicPartition, int]) -> None:
+    """The baseline: read the same messages, bulk-upsert by email, no validation, no events."""
+    target = mongo[f"baseline_{uuid.uuid4().hex[:8]}"]
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+                                max_poll_records=1000)
+    await consumer.start()
+    try:
+        consumer.assign(list(start))
+        for tp, offset in start.items():
+            consumer.seek(tp, offset)
+        done = {tp: offset >= end[tp] for tp, offset in start.items()}
+        while not all(done.values()):
+            batch = await consumer.getmany(timeout_ms=500, max_records=1000)
+            for tp, records in batch.items():
+                ops = []
+                for r in records:
+                    if r.offset >= end[tp]:
+                        done[tp] = True
+                        continue
+                    rec = json.loads(r.value)["record"]
+                    ops.append(UpdateOne({"email": rec["email"]}, {"$set": rec}, upsert=True))
+                    done[tp] = done[tp] or r.offset + 1 >= end[tp]
+                if ops:
+                    await target.bulk_write(ops, ordered=False)
+    finally:
+        await consumer.stop()
+        await target.drop()
+
+
+async def test_b2_stream_upserts(settings: ServiceSettings, mongo: AsyncDatabase) -> None:
+    caller_broker = make_broker(settings, "bench-caller")
+    caller = Caller(caller_broker)
+    async with running(schema_app(SchemaSettings(**settings.model_dump()))), caller_broker:
+        await caller_broker.start()
+        created = await caller.ask(CreateDatabase(settings=database_settings(f"bench-{uuid.uuid4().hex[:6]}")))
+        assert created.database is not None
+        db_id = created.database.id
+        for spec in ({"name": "score", "type": "number"}, {"name": "plan", "type": "enum", "options": ["free", "pro"]}):
+            await caller.ask(AddField(database_id=db_id, field=CustomField.model_validate(spec)))
+
+        start = await end_offsets(settings, UpsertProfile.topic)
+        await produce(settings, db_id)
+        end = await end_offsets(settings, UpsertProfile.topic)
+
+        profiles = mongo[profiles_collection_name(db_id)]
+
+        async def importer_run() -> None:
+            async with running(importer_app(ImporterSettings(**settings.model_dump()))):
+                while await profiles.estimated_document_count() < MESSAGES:
+                    await asyncio.sleep(0.5)
+
+        ours = await timed("importer stream", MESSAGES, importer_run)
+        baseline = await timed("bare aiokafka + bulk upsert", MESSAGES,
+                               lambda: bare_consumer(settings, mongo, start, end))
+    assert await profiles.count_documents({}) == MESSAGES
+    report(ours, baseline, "messages")
