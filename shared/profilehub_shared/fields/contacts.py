@@ -34,8 +34,10 @@ def coerce_phones(field: str, raw: object, *, default_region: str | None = None)
 
     A number without a leading `+` is read as a local number of `default_region` (ISO country code such as "RU").
     """
-    if isinstance(raw, str | int) and not isinstance(raw, bool):
-        items: list[object] = [part for part in PHONE_SEPARATORS.split(str(raw)) if part.strip()]
+    if isinstance(raw, str):
+        items: list[object] = [part for part in PHONE_SEPARATORS.split(raw) if part.strip()]
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        items = [raw]
     elif isinstance(raw, list):
         items = list(raw)
     else:

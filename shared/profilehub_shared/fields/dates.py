@@ -54,7 +54,7 @@ def _iso(field: str, text: str) -> datetime:
         head, _, tail = normal.partition(".")
         digits = re.match(r"[0-9]*", tail)
         frac = digits.group(0) if digits else ""
-        normal = f"{head}.{frac[:6].ljust(6, '0')}{tail[len(frac):]}"
+        normal = f"{head}.{frac[:6].ljust(6, '0')}{tail[len(frac) :]}"
     try:
         parsed = datetime.fromisoformat(normal)
     except ValueError as exc:

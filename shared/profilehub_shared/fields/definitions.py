@@ -59,32 +59,42 @@ def _spec(name: str, kind: StandardKind, title: str, max_length: int = 1000) -> 
     return name, StandardFieldSpec(name, kind, title, max_length)
 
 
-STANDARD_FIELDS: dict[str, StandardFieldSpec] = dict([
-    _spec("email", StandardKind.email, "Email"),
-    _spec("phones", StandardKind.phones, "Phones"),
-    _spec("first_name", StandardKind.line, "First name"),
-    _spec("last_name", StandardKind.line, "Last name"),
-    _spec("birth_date", StandardKind.date, "Date of birth"),
-    _spec("gender", StandardKind.gender, "Gender"),
-    _spec("reg_date", StandardKind.date, "Registration date"),
-    _spec("reg_ip", StandardKind.ip, "Registration IP"),
-    _spec("reg_city", StandardKind.line, "Registration city"),
-    _spec("reg_country", StandardKind.line, "Registration country", 200),
-    _spec("reg_url", StandardKind.line, "Registration URL"),
-    _spec("ip", StandardKind.ip, "IP address"),
-    _spec("city", StandardKind.line, "City"),
-    _spec("country", StandardKind.line, "Country", 200),
-    _spec("region", StandardKind.line, "Region"),
-    _spec("postal_code", StandardKind.line, "Postal code"),
-    _spec("timezone", StandardKind.timezone, "Time zone"),
-    _spec("vendor", StandardKind.line, "Lead source"),
-])
+STANDARD_FIELDS: dict[str, StandardFieldSpec] = dict(
+    [
+        _spec("email", StandardKind.email, "Email"),
+        _spec("phones", StandardKind.phones, "Phones"),
+        _spec("first_name", StandardKind.line, "First name"),
+        _spec("last_name", StandardKind.line, "Last name"),
+        _spec("birth_date", StandardKind.date, "Date of birth"),
+        _spec("gender", StandardKind.gender, "Gender"),
+        _spec("reg_date", StandardKind.date, "Registration date"),
+        _spec("reg_ip", StandardKind.ip, "Registration IP"),
+        _spec("reg_city", StandardKind.line, "Registration city"),
+        _spec("reg_country", StandardKind.line, "Registration country", 200),
+        _spec("reg_url", StandardKind.line, "Registration URL"),
+        _spec("ip", StandardKind.ip, "IP address"),
+        _spec("city", StandardKind.line, "City"),
+        _spec("country", StandardKind.line, "Country", 200),
+        _spec("region", StandardKind.line, "Region"),
+        _spec("postal_code", StandardKind.line, "Postal code"),
+        _spec("timezone", StandardKind.timezone, "Time zone"),
+        _spec("vendor", StandardKind.line, "Lead source"),
+    ]
+)
 
 # Keys an import record or a profile uses for other things; a custom field by these names would be unreachable.
-RESERVED_NAMES = frozenset({
-    "profile_id", "subscriptions", "promo_codes", "created_at", "updated_at", "has_interactions", "ml",
-    "suppressed",
-})
+RESERVED_NAMES = frozenset(
+    {
+        "profile_id",
+        "subscriptions",
+        "promo_codes",
+        "created_at",
+        "updated_at",
+        "has_interactions",
+        "ml",
+        "suppressed",
+    }
+)
 
 
 def _refuse(error: FieldDefinitionError) -> PydanticCustomError:
@@ -114,11 +124,17 @@ class CustomField(BaseModel):
     @classmethod
     def _name_is_usable(cls, name: str) -> str:
         if not NAME_PATTERN.fullmatch(name):
-            raise _refuse(FieldDefinitionError(
-                "name", name, "invalid_name", "a name is a Latin letter then up to 63 letters, digits, '_' or '-'"))
+            raise _refuse(
+                FieldDefinitionError(
+                    "name", name, "invalid_name", "a name is a Latin letter then up to 63 letters, digits, '_' or '-'"
+                )
+            )
         if name.lower() in STANDARD_FIELDS or name.lower() in RESERVED_NAMES:
-            raise _refuse(FieldDefinitionError(
-                "name", name, "reserved_name", f"{name!r} is the name of a standard or system field"))
+            raise _refuse(
+                FieldDefinitionError(
+                    "name", name, "reserved_name", f"{name!r} is the name of a standard or system field"
+                )
+            )
         return name
 
     @field_validator("options")
@@ -127,20 +143,26 @@ class CustomField(BaseModel):
         if info.data.get("type") == FieldType.enum:
             _check_options(options)
         elif options:
-            raise _refuse(FieldDefinitionError(
-                "options", options, "options_not_allowed", "only enum fields have options"))
+            raise _refuse(
+                FieldDefinitionError("options", options, "options_not_allowed", "only enum fields have options")
+            )
         return options
 
     @field_validator("max_length", "peer_keys", "unique")
     @classmethod
     def _setting_fits_type(cls, value: Any, info: ValidationInfo) -> Any:
         kind, setting = info.data.get("type"), str(info.field_name)
-        allowed = {"max_length": (kind == FieldType.line or value == DEFAULT_MAX_LENGTH),
-                   "peer_keys": (kind == FieldType.object_array or not value),
-                   "unique": (kind in UNIQUE_TYPES or not value)}
+        allowed = {
+            "max_length": (kind == FieldType.line or value == DEFAULT_MAX_LENGTH),
+            "peer_keys": (kind == FieldType.object_array or not value),
+            "unique": (kind in UNIQUE_TYPES or not value),
+        }
         if kind is not None and not allowed[setting]:
-            raise _refuse(FieldDefinitionError(
-                setting, value, f"{setting}_not_allowed", f"{setting} is not available for {kind} fields"))
+            raise _refuse(
+                FieldDefinitionError(
+                    setting, value, f"{setting}_not_allowed", f"{setting} is not available for {kind} fields"
+                )
+            )
         return value
 
     @field_validator("default")
@@ -163,8 +185,11 @@ def _check_options(options: list[str]) -> None:
         raise _refuse(FieldDefinitionError("options", options, "invalid_options", "at most 1000 distinct options"))
     for option in options:
         if not option.strip() or option != option.strip() or len(option) > 1000 or "\x00" in option:
-            raise _refuse(FieldDefinitionError(
-                "options", option, "invalid_option", "an option is 1 to 1000 characters, no NUL, no outer spaces"))
+            raise _refuse(
+                FieldDefinitionError(
+                    "options", option, "invalid_option", "an option is 1 to 1000 characters, no NUL, no outer spaces"
+                )
+            )
 
 
 class StandardFieldSettings(BaseModel):

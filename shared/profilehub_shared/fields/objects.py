@@ -115,7 +115,9 @@ def _require_peer_keys(field: str, items: list[dict[str, Any]]) -> None:
     for index, item in enumerate(items[1:], start=1):
         if set(item) != expected:
             raise FieldValueError(
-                f"{field}[{index}]", item, "peer_keys_mismatch",
+                f"{field}[{index}]",
+                item,
+                "peer_keys_mismatch",
                 f"every element must have the keys of the first: {', '.join(sorted(expected)) or '(none)'}",
             )
 
