@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from . import output
+from . import imports, output
 from .client import Api, ApiFailure
 
 app = typer.Typer(help="Command-line client of the Profilehub API.", no_args_is_help=True)
@@ -19,6 +19,10 @@ tokens = typer.Typer(help="Group tokens (admin token needed).", no_args_is_help=
 app.add_typer(databases, name="databases")
 app.add_typer(fields, name="fields")
 app.add_typer(tokens, name="tokens")
+jobs = typer.Typer(help="Background jobs.", no_args_is_help=True)
+app.add_typer(jobs, name="jobs")
+app.command("import")(imports.import_file)
+jobs.command("report")(imports.error_report)
 
 
 @app.callback()

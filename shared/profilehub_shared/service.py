@@ -62,6 +62,7 @@ def kafka_service(
             raise RuntimeError(f"MongoDB at {settings.mongo_url} does not answer")
         db = database(client, settings)
         context.set_global("settings", settings)
+        context.set_global("broker", broker)
         context.set_global("mongo_client", client)
         context.set_global("db", db)
         await wire(context, db)
@@ -69,9 +70,7 @@ def kafka_service(
     @app.after_startup
     async def start_heartbeat(context: ContextRepo) -> None:
         client = context.get("mongo_client")
-        await resources.enter_async_context(
-            heartbeat(broker, client, name, settings.heartbeat_interval_seconds)
-        )
+        await resources.enter_async_context(heartbeat(broker, client, name, settings.heartbeat_interval_seconds))
         for worker in workers:
             await resources.enter_async_context(background(worker(context), f"{name}-worker"))
 

@@ -9,15 +9,11 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 
-    kafka_bootstrap_servers: str = Field(
-        "127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated"
-    )
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     mongo_url: str = Field("mongodb://127.0.0.1:27017/", description="MongoDB connection URL")
     mongo_db: str = Field("profilehub", description="MongoDB database name (Latin letters only for FerretDB)")
     log_level: str = Field("INFO", description="Python log level")
-    heartbeat_interval_seconds: float = Field(
-        5.0, gt=0, description="How often a service reports it is alive"
-    )
+    heartbeat_interval_seconds: float = Field(5.0, gt=0, description="How often a service reports it is alive")
     topic_partitions: int = Field(3, ge=1, description="Partitions of the topics a service creates")
     max_delivery_attempts: int = Field(
         5, ge=1, description="Deliveries of a failing message before it goes to the dead-letter topic"

@@ -88,9 +88,7 @@ async def committed_offset(settings: ServiceSettings, topic: str, group: str) ->
         await consumer.stop()
 
 
-async def test_failure_then_restart_processes_the_message_once(
-    settings: ServiceSettings, mongo: AsyncDatabase
-) -> None:
+async def test_failure_then_restart_processes_the_message_once(settings: ServiceSettings, mongo: AsyncDatabase) -> None:
     topic = await fresh_topic(settings)
     group = "g-" + topic
     probe = HealthProbeRequested(probe_id=uuid.uuid4().hex)

@@ -9,8 +9,6 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from gridfs import AsyncGridFSBucket
-from pymongo.asynchronous.database import AsyncDatabase
-
 from importer_service.app import create_app as importer_app
 from importer_service.settings import Settings as ImporterSettings
 from profilehub_shared.contracts.jobs import ImportParams, JobProgressed, JobRequested
@@ -20,8 +18,10 @@ from profilehub_shared.fields import CustomField
 from profilehub_shared.kafka import make_broker
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
+from pymongo.asynchronous.database import AsyncDatabase
 from schema_service.app import create_app as schema_app
 from schema_service.settings import Settings as SchemaSettings
+
 from tests.services import Caller, database_settings, running
 
 
@@ -102,7 +102,7 @@ async def test_stream_writes_in_order_and_rejects_bad_records_without_stopping(
     codes = sorted(e.code for r in observed.rejected if r.database_id in (db_id, "") for e in r.errors)
     assert codes == ["json_invalid", "no_match", "not_an_integer"] or "no_match" in codes, codes
     mine = [e for e in observed.changed if e.database_id == db_id]
-    assert [e.change for e in mine if e.changes and e.changes[0].field] .count("created") == 2
+    assert [e.change for e in mine if e.changes and e.changes[0].field].count("created") == 2
 
 
 async def upload(mongo: AsyncDatabase, name: str, content: bytes) -> str:
@@ -115,24 +115,31 @@ async def test_file_import_job_counts_rows_and_reports_rejections(
 ) -> None:
     caller, broker, observed = system
     db_id = await new_database(caller, {"name": "score", "type": "number"})
-    csv_text = "email;first_name;score;colour\n" + "".join(
-        f"user{i}@shop.example;Name {i};{i};red\n" for i in range(120)
-    ) + "bad-email;X;1;red\nuser5@shop.example;Again;5;red\nuser7@shop.example;Y;seven;red\n"
+    csv_text = (
+        "email;first_name;score;colour\n"
+        + "".join(f"user{i}@shop.example;Name {i};{i};red\n" for i in range(120))
+        + "bad-email;X;1;red\nuser5@shop.example;Again;5;red\nuser7@shop.example;Y;seven;red\n"
+    )
     file_id = await upload(mongo, "people.csv", ("\ufeff" + csv_text).encode())
-    job = JobRequested(job_id=uuid.uuid4().hex, kind="import", database_id=db_id,
-                       import_params=ImportParams(file_id=file_id, file_name="people.csv"))
+    job = JobRequested(
+        job_id=uuid.uuid4().hex,
+        kind="import",
+        database_id=db_id,
+        import_params=ImportParams(file_id=file_id, file_name="people.csv"),
+    )
     await broker.publish(job, topic=JobRequested.topic, key=job.job_id.encode())
     state = await until(lambda: mongo.import_checkpoints.find_one({"_id": job.job_id, "status": "done"}))
     assert (state["total"], state["processed"]) == (123, 123)
     assert (state["created"], state["updated"], state["rejected"], state["duplicates"]) == (120, 0, 2, 1)
     assert "colour" in state["message"]
-    report = await AsyncGridFSBucket(mongo, "reports").open_download_stream(__import__("bson").ObjectId(
-        state["error_report_file_id"]))
+    report = await AsyncGridFSBucket(mongo, "reports").open_download_stream(
+        __import__("bson").ObjectId(state["error_report_file_id"])
+    )
     lines = (await report.read()).decode().splitlines()
     assert lines[0] == "row,column,field,value,code,message"
     assert [line.split(",")[0] for line in lines[1:]] == ["122", "124"]
     assert await mongo[profiles_collection_name(db_id)].count_documents({}) == 120
     assert (await mongo[profiles_collection_name(db_id)].find_one({"email": "user5@shop.example"}))[
-        "first_name"] == "Again"
-    await until(lambda: asyncio.sleep(0, any(p.job_id == job.job_id and p.status == "done"
-                                              for p in observed.progress)))
+        "first_name"
+    ] == "Again"
+    await until(lambda: asyncio.sleep(0, any(p.job_id == job.job_id and p.status == "done" for p in observed.progress)))

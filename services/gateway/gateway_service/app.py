@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from profilehub_shared.contracts import ServiceHeartbeatRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
+from profilehub_shared.contracts.profiles import DeleteProfile, ProfileWriteAnswered, UpsertProfile
 from profilehub_shared.contracts.schema import ChangeSchema, SchemaChangeAnswered
 from profilehub_shared.heartbeat import heartbeat
 from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
@@ -18,6 +19,7 @@ from pymongo import ASCENDING
 
 from . import api, errors, health, jobs
 from .limits import BodySizeLimit
+from .profile_client import ProfileClient
 from .schema_client import SchemaClient
 from .settings import Settings, load_settings
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     broker = make_broker(settings, "gateway")
     board = health.HeartbeatBoard()
     schema = SchemaClient(broker, settings.schema_reply_timeout_seconds)
+    profiles = ProfileClient(broker, settings.schema_reply_timeout_seconds)
     broker.include_router(jobs.router)
 
     # No consumer group: every gateway replica sees every heartbeat.
@@ -44,7 +47,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        topics = topics_of([ServiceHeartbeatRecorded, ChangeSchema, SchemaChangeAnswered, JobRequested, JobProgressed])
+        topics = topics_of(
+            [
+                ServiceHeartbeatRecorded,
+                ChangeSchema,
+                SchemaChangeAnswered,
+                JobRequested,
+                JobProgressed,
+                UpsertProfile,
+                DeleteProfile,
+                ProfileWriteAnswered,
+            ]
+        )
         await ensure_topics(settings.kafka_bootstrap_servers, topics)
         async with AsyncExitStack() as stack:
             client = open_mongo(settings, "gateway")
@@ -55,11 +69,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await broker.start()
             stack.push_async_callback(broker.stop)
             await schema.ready()
+            await profiles.ready()
             app.state.settings = settings
             app.state.broker = broker
             app.state.mongo_client = client
             app.state.db = db
             app.state.schema = schema
+            app.state.profiles = profiles
             app.state.heartbeats = board
             await stack.enter_async_context(heartbeat(broker, client, "gateway", settings.heartbeat_interval_seconds))
             yield

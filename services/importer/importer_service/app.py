@@ -3,14 +3,19 @@
 from faststream import ContextRepo, FastStream
 from faststream.kafka import KafkaBroker
 from gridfs import AsyncGridFSBucket
-from pymongo.asynchronous.database import AsyncDatabase
-
 from profilehub_shared.contracts import Message
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
-from profilehub_shared.contracts.profiles import ProfileChanged, ProfileUpsertRejected, UpsertProfile
+from profilehub_shared.contracts.profiles import (
+    DeleteProfile,
+    ProfileChanged,
+    ProfileUpsertRejected,
+    ProfileWriteAnswered,
+    UpsertProfile,
+)
 from profilehub_shared.contracts.schema import DatabaseChanged
 from profilehub_shared.schema_cache import SchemaCache
 from profilehub_shared.service import kafka_service
+from pymongo.asynchronous.database import AsyncDatabase
 
 from .checkpoints import Checkpoints
 from .handlers import router
@@ -40,17 +45,33 @@ def create_app(settings: Settings | None = None) -> FastStream:
         context.set_global("store", store)
         context.set_global("schemas", schemas)
         context.set_global("job_queue", JobQueue(db, settings.job_lease_seconds))
-        context.set_global("import_deps", ImportDeps(
-            store=store, schemas=schemas, checkpoints=checkpoints,
-            uploads=AsyncGridFSBucket(db, "uploads"), reports=AsyncGridFSBucket(db, "reports"),
-            publish=publish, batch_rows=settings.import_batch_rows,
-        ))
+        context.set_global(
+            "import_deps",
+            ImportDeps(
+                store=store,
+                schemas=schemas,
+                checkpoints=checkpoints,
+                uploads=AsyncGridFSBucket(db, "uploads"),
+                reports=AsyncGridFSBucket(db, "reports"),
+                publish=publish,
+                batch_rows=settings.import_batch_rows,
+            ),
+        )
 
     return kafka_service(
         "importer",
         settings,
         routers=[router],
-        messages=[DatabaseChanged, UpsertProfile, ProfileUpsertRejected, ProfileChanged, JobRequested, JobProgressed],
+        messages=[
+            DatabaseChanged,
+            UpsertProfile,
+            ProfileUpsertRejected,
+            ProfileChanged,
+            JobRequested,
+            JobProgressed,
+            DeleteProfile,
+            ProfileWriteAnswered,
+        ],
         wire=wire,
         workers=[run_jobs_forever],
         description="Profile writes: file imports, Kafka upserts, copy, bulk update, single upserts, ML scores.",

@@ -16,8 +16,9 @@ async def write_error_report(checkpoints: Checkpoints, bucket: AsyncGridFSBucket
     first = await anext(rows, None)
     if first is None:
         return None
-    upload = bucket.open_upload_stream(f"import-{job_id}-errors.csv", metadata={"job_id": job_id,
-                                                                               "content_type": "text/csv"})
+    upload = bucket.open_upload_stream(
+        f"import-{job_id}-errors.csv", metadata={"job_id": job_id, "content_type": "text/csv"}
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)

@@ -5,9 +5,14 @@ from typing import Any
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
-
 from profilehub_shared.contracts.jobs import JobRequested
-from profilehub_shared.contracts.profiles import ProfileChanged, ProfileUpsertRejected, UpsertProfile
+from profilehub_shared.contracts.profiles import (
+    DeleteProfile,
+    ProfileChanged,
+    ProfileUpsertRejected,
+    ProfileWriteAnswered,
+    UpsertProfile,
+)
 from profilehub_shared.contracts.schema import DatabaseChanged
 from profilehub_shared.kafka import durable
 from profilehub_shared.schema_cache import tombstone_aware
@@ -18,15 +23,25 @@ from .schemas import Schemas
 from .stream import write_stream_batch
 
 router = KafkaRouter()
-changes = router.publisher(ProfileChanged.topic, title="ProfileChanged",
-                           description="Every created, updated or deleted profile, with old → new values")
-rejections = router.publisher(ProfileUpsertRejected.topic, title="ProfileUpsertRejected",
-                              description="Upserts that were not applied, with every reason")
+changes = router.publisher(
+    ProfileChanged.topic,
+    title="ProfileChanged",
+    description="Every created, updated or deleted profile, with old → new values",
+)
+rejections = router.publisher(
+    ProfileUpsertRejected.topic,
+    title="ProfileUpsertRejected",
+    description="Upserts that were not applied, with every reason",
+)
 
 
-@router.subscriber(DatabaseChanged.topic, **durable("importer-schema"), decoder=tombstone_aware,
-                   title="DatabaseChanged (importer)",
-                   description="Drops the profiles of deleted databases and the values of removed fields")
+@router.subscriber(
+    DatabaseChanged.topic,
+    **durable("importer-schema"),
+    decoder=tombstone_aware,
+    title="DatabaseChanged (importer)",
+    description="Drops the profiles of deleted databases and the values of removed fields",
+)
 async def on_database_changed(event: DatabaseChanged | None, store: ProfileStore = Context()) -> None:
     if event is None:  # the tombstone that follows a delete; the delete itself was handled
         return
@@ -43,23 +58,63 @@ async def raw_values(msg: StreamMessage[Any]) -> Any:
     return [bytes(part) for part in msg.body] if isinstance(msg.body, list) else [bytes(msg.body)]
 
 
-@router.subscriber(UpsertProfile.topic, **durable("importer-upserts"), batch=True, max_records=1000,
-                   decoder=raw_values, title="UpsertProfile",
-                   description="One profile per message from upstream systems; written in batches, in order")
+@router.subscriber(
+    UpsertProfile.topic,
+    **durable("importer-upserts"),
+    batch=True,
+    max_records=1000,
+    decoder=raw_values,
+    title="UpsertProfile",
+    description="One profile per message from upstream systems; written in batches, in order",
+)
 async def on_upsert_batch(
-    raws: list[bytes], broker: KafkaBroker = Context(), store: ProfileStore = Context(),
+    raws: list[bytes],
+    broker: KafkaBroker = Context(),
+    store: ProfileStore = Context(),
     schemas: Schemas = Context(),
 ) -> None:
-    results, refused = await write_stream_batch(store, schemas, raws)
+    results, refused, answers = await write_stream_batch(store, schemas, raws)
     for result in results:
         for event in result.changes:
             await broker.publish(event, topic=ProfileChanged.topic, key=event.profile_id.encode())
     for rejection in refused:
         await broker.publish(rejection, topic=ProfileUpsertRejected.topic, key=rejection.database_id.encode())
+    for answer in answers:
+        await broker.publish(answer, topic=ProfileWriteAnswered.topic, key=answer.request_id.encode())
 
 
-@router.subscriber(JobRequested.topic, **durable("importer-jobs"), title="JobRequested (importer)",
-                   description="Import, copy and bulk-update jobs: stored, then run by lease (see job_queue)")
-async def on_job_requested(job: JobRequested, queue: JobQueue = Context()) -> None:
+@router.subscriber(
+    DeleteProfile.topic,
+    **durable("importer-deletes"),
+    title="DeleteProfile",
+    description="Deletes one profile; answered on ProfileWriteAnswered when asked",
+)
+async def on_delete_profile(
+    command: DeleteProfile, broker: KafkaBroker = Context(), store: ProfileStore = Context()
+) -> None:
+    deleted = await store.delete(command.database_id, command.profile_id)
+    if deleted:
+        event = ProfileChanged(
+            database_id=command.database_id,
+            profile_id=command.profile_id,
+            change="deleted",
+            source="import_api",
+            changes=[],
+        )
+        await broker.publish(event, topic=ProfileChanged.topic, key=command.profile_id.encode())
+    if command.request_id is not None:
+        answer = ProfileWriteAnswered(
+            request_id=command.request_id, profile_id=command.profile_id, outcome="deleted" if deleted else "not_found"
+        )
+        await broker.publish(answer, topic=ProfileWriteAnswered.topic, key=command.request_id.encode())
+
+
+@router.subscriber(
+    JobRequested.topic,
+    **durable("importer-jobs"),
+    title="JobRequested (importer)",
+    description="Import, copy and bulk-update jobs: stored, then run by lease (see job_queue)",
+)
+async def on_job_requested(job: JobRequested, queue: JobQueue = Context("job_queue")) -> None:
     if job.kind == "import":
         await queue.accept(job)

@@ -11,7 +11,6 @@ from typing import Any
 
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
-
 from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
@@ -39,8 +38,9 @@ class ImportDeps:
 
 
 def read_options(p: ImportParams) -> ReadOptions:
-    return ReadOptions(format=p.format, delimiter=p.delimiter, quotechar=p.quotechar, encoding=p.encoding,
-                       header=p.header)
+    return ReadOptions(
+        format=p.format, delimiter=p.delimiter, quotechar=p.quotechar, encoding=p.encoding, header=p.header
+    )
 
 
 async def download(bucket: AsyncGridFSBucket, file_id: str) -> str:
@@ -59,23 +59,40 @@ def batches(rows: Iterator[Row | BadRow], size: int) -> Iterator[list[Row | BadR
 
 
 def rejection_rows(bad: list[BadRow], rejected: list[Any]) -> list[dict[str, Any]]:
-    rows = [{"row": b.number, "column": "", "field": "", "value": "", "code": b.code, "message": b.message}
-            for b in bad]
+    rows = [
+        {"row": b.number, "column": "", "field": "", "value": "", "code": b.code, "message": b.message} for b in bad
+    ]
     for r in rejected:
         for e in r.errors:
-            rows.append({"row": int(r.ref), "column": e.field, "field": e.field, "value": e.value or "",
-                         "code": e.code, "message": e.message})
+            rows.append(
+                {
+                    "row": int(r.ref),
+                    "column": e.field,
+                    "field": e.field,
+                    "value": e.value or "",
+                    "code": e.code,
+                    "message": e.message,
+                }
+            )
     return rows
 
 
-async def make_plan(deps: ImportDeps, db: Database, job: JobRequested, chunk: list[Row | BadRow],
-                    mapping: dict[str, str]) -> dict[str, Any]:
+async def make_plan(
+    deps: ImportDeps, db: Database, job: JobRequested, chunk: list[Row | BadRow], mapping: dict[str, str]
+) -> dict[str, Any]:
     params = job.import_params
     assert params is not None
     bad = [r for r in chunk if isinstance(r, BadRow)]
     good = [r for r in chunk if isinstance(r, Row)]
-    incoming = [Incoming(ref=str(r.number), values=record_from_row(r.values, mapping), from_text=r.from_text,
-                         new_id=f"{job.job_id[:16]}{r.number:016x}") for r in good]
+    incoming = [
+        Incoming(
+            ref=str(r.number),
+            values=record_from_row(r.values, mapping),
+            from_text=r.from_text,
+            new_id=f"{job.job_id[:16]}{r.number:016x}",
+        )
+        for r in good
+    ]
     result = await plan_batch(deps.store, db, incoming, params.options, "import_file", job.job_id)
     counts = dict(result.counts)
     counts["rejected"] = counts.get("rejected", 0) + len(bad)
@@ -89,11 +106,19 @@ async def make_plan(deps: ImportDeps, db: Database, job: JobRequested, chunk: li
 
 
 def progress(job: JobRequested, state: dict[str, Any], status: str, message: str = "") -> JobProgressed:
-    counts = JobCounts(total=state.get("total"), **{k: state.get(k, 0) for k in (
-        "processed", "created", "updated", "unchanged", "rejected", "duplicates")})
-    return JobProgressed(job_id=job.job_id, kind=job.kind, database_id=job.database_id, status=status,  # type: ignore[arg-type]
-                         counts=counts, message=message or state.get("message", ""),
-                         error_report_file_id=state.get("error_report_file_id"))
+    counts = JobCounts(
+        total=state.get("total"),
+        **{k: state.get(k, 0) for k in ("processed", "created", "updated", "unchanged", "rejected", "duplicates")},
+    )
+    return JobProgressed(
+        job_id=job.job_id,
+        kind=job.kind,
+        database_id=job.database_id,
+        status=status,  # type: ignore[arg-type]
+        counts=counts,
+        message=message or state.get("message", ""),
+        error_report_file_id=state.get("error_report_file_id"),
+    )
 
 
 async def run_import(deps: ImportDeps, job: JobRequested, keep_going: Any) -> None:
@@ -119,8 +144,15 @@ async def run_import(deps: ImportDeps, job: JobRequested, keep_going: Any) -> No
             os.unlink(path)
 
 
-async def import_file(deps: ImportDeps, db: Database, job: JobRequested, params: ImportParams, path: str,
-                      state: dict[str, Any] | None, keep_going: Any) -> None:
+async def import_file(
+    deps: ImportDeps,
+    db: Database,
+    job: JobRequested,
+    params: ImportParams,
+    path: str,
+    state: dict[str, Any] | None,
+    keep_going: Any,
+) -> None:
     opts = read_options(params)
     with open(path, "rb") as f:
         header = await asyncio.to_thread(columns, params.file_name, f, opts)

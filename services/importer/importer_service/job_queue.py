@@ -10,10 +10,9 @@ import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from profilehub_shared.contracts.jobs import JobRequested
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-
-from profilehub_shared.contracts.jobs import JobRequested
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -27,8 +26,15 @@ class JobQueue:
         """Store a requested job once; a redelivered request changes nothing."""
         await self.queue.update_one(
             {"_id": job.job_id},
-            {"$setOnInsert": {"request": job.model_dump_json(), "state": "queued", "lease_until": None,
-                              "owner": None, "accepted_at": datetime.now(UTC)}},
+            {
+                "$setOnInsert": {
+                    "request": job.model_dump_json(),
+                    "state": "queued",
+                    "lease_until": None,
+                    "owner": None,
+                    "accepted_at": datetime.now(UTC),
+                }
+            },
             upsert=True,
         )
 

@@ -2,12 +2,11 @@
 
 from typing import Any
 
+from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.mongo import profiles_collection_name
 from pymongo import ASCENDING, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-
-from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.mongo import profiles_collection_name
 
 from .domain.merge import Merged
 
@@ -30,6 +29,11 @@ class ProfileStore:
         for field in database.custom_fields:
             if field.unique:
                 await coll.create_index([(f"fields.{field.name}", ASCENDING)])
+
+    async def delete(self, database_id: str, profile_id: str) -> bool:
+        """Delete one profile; False when it did not exist (a redelivered delete changes nothing)."""
+        result = await self.profiles(database_id).delete_one({"_id": profile_id})
+        return result.deleted_count == 1
 
     async def drop_database(self, database_id: str) -> None:
         await self.profiles(database_id).drop()
@@ -72,6 +76,8 @@ def writes_of(merged: list[Merged]) -> list[dict[str, Any]]:
         elif m.outcome == "updated":
             sets = [{"path": p, "value": new} for p, (_, new) in m.changes.items() if new is not None]
             sets.append({"path": "updated_at", "value": m.profile["updated_at"]})
+            if "subscriptions" in m.changes:
+                sets.append({"path": "subscription_keys", "value": m.profile["subscription_keys"]})
             if "last_job_id" in m.profile:
                 sets.append({"path": "last_job_id", "value": m.profile["last_job_id"]})
             unset = [p for p, (_, new) in m.changes.items() if new is None]

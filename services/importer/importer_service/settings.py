@@ -1,8 +1,7 @@
 """Settings of the importer service (environment variables; see README "Configuration")."""
 
-from pydantic import Field
-
 from profilehub_shared.settings import ServiceSettings
+from pydantic import Field
 
 
 class Settings(ServiceSettings):

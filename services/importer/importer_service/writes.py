@@ -45,6 +45,7 @@ class Rejection:
 class BatchResult:
     merged: list[Merged] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    outcomes: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # ref → (outcome, profile id)
     rejected: list[Rejection] = field(default_factory=list)
     changes: list[ProfileChanged] = field(default_factory=list)
     unknown_fields: Counter[str] = field(default_factory=Counter)
@@ -66,15 +67,22 @@ def jsonable(value: Any) -> Any:
 
 def change_event(db: Database, merged: Merged, source: Source, job_id: str | None) -> ProfileChanged:
     return ProfileChanged(
-        database_id=db.id, profile_id=merged.profile["_id"], change=merged.outcome,  # type: ignore[arg-type]
-        source=source, job_id=job_id,
+        database_id=db.id,
+        profile_id=merged.profile["_id"],
+        change=merged.outcome,  # type: ignore[arg-type]
+        source=source,
+        job_id=job_id,
         changes=[FieldChange(field=p, old=jsonable(o), new=jsonable(n)) for p, (o, n) in merged.changes.items()],
     )
 
 
 async def write_batch(
-    writer: ProfileWriter, db: Database, batch: list[Incoming], opts: WriteOptions,
-    source: Source, job_id: str | None = None,
+    writer: ProfileWriter,
+    db: Database,
+    batch: list[Incoming],
+    opts: WriteOptions,
+    source: Source,
+    job_id: str | None = None,
 ) -> BatchResult:
     """Apply `batch` to `db`'s profiles; every record ends created, updated, unchanged or rejected."""
     result = await plan_batch(writer, db, batch, opts, source, job_id)
@@ -83,8 +91,12 @@ async def write_batch(
 
 
 async def plan_batch(
-    writer: ProfileWriter, db: Database, batch: list[Incoming], opts: WriteOptions,
-    source: Source, job_id: str | None = None,
+    writer: ProfileWriter,
+    db: Database,
+    batch: list[Incoming],
+    opts: WriteOptions,
+    source: Source,
+    job_id: str | None = None,
 ) -> BatchResult:
     """Decide what `batch` does to the profiles (reads only); `writer.save(result.merged)` applies it."""
     check_matching(db, opts.matching, opts.mode)
@@ -108,7 +120,9 @@ async def plan_batch(
         except RecordRejected as rejected:
             result.counts["rejected"] += 1
             result.rejected.append(Rejection(item.ref, item.values, [rejected_field(e) for e in rejected.errors]))
+            result.outcomes[item.ref] = ("rejected", None)
             continue
+        result.outcomes[item.ref] = (merged.outcome, merged.profile["_id"])
         pid = merged.profile["_id"]
         if pid in touched or (job_id is not None and found and found[0].get("last_job_id") == job_id):
             result.counts["duplicates"] += 1  # the same profile twice in one file: the last occurrence wins
@@ -136,16 +150,23 @@ def combine(first: Merged, then: Merged) -> Merged:
     return Merged(first.outcome, then.profile, changes)
 
 
-def decide(db: Database, rec: Any, found: list[dict[str, Any]], item: Incoming, opts: WriteOptions,
-           now: datetime) -> Merged:
+def decide(
+    db: Database, rec: Any, found: list[dict[str, Any]], item: Incoming, opts: WriteOptions, now: datetime
+) -> Merged:
     if len(found) > 1:
-        raise RecordRejected([FieldValueError(opts.matching, None, "ambiguous_match",
-                                              f"{len(found)} profiles match this record; it is ambiguous")])
+        raise RecordRejected(
+            [
+                FieldValueError(
+                    opts.matching, None, "ambiguous_match", f"{len(found)} profiles match this record; it is ambiguous"
+                )
+            ]
+        )
     if found:
         if opts.mode == "create_only":
             return Merged("unchanged", found[0])
         return update_profile(db, found[0], rec, opts, now)
     if opts.mode == "update_only":
-        raise RecordRejected([FieldValueError(opts.matching, None, "no_match",
-                                              "no profile matches and the mode is update_only")])
+        raise RecordRejected(
+            [FieldValueError(opts.matching, None, "no_match", "no profile matches and the mode is update_only")]
+        )
     return new_profile(db, rec, item.new_id, now)

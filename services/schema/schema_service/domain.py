@@ -3,8 +3,6 @@
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from profilehub_shared.contracts.schema_state import Database, DatabaseSettings
 from profilehub_shared.fields import (
     STANDARD_FIELDS,
@@ -13,6 +11,7 @@ from profilehub_shared.fields import (
     StandardFieldSettings,
     check_standard_settings,
 )
+from pydantic import ValidationError
 
 from .errors import Conflict, DatabaseHasInteractions, FieldTypeLocked, InvalidChange, NotFound
 
@@ -77,7 +76,9 @@ def existing_field(db: Database, name: str) -> CustomField:
     return field
 
 
-def change_field(db: Database, name: str, changes: dict[str, Any], profiles_with_values: int, now: datetime) -> Database:
+def change_field(
+    db: Database, name: str, changes: dict[str, Any], profiles_with_values: int, now: datetime
+) -> Database:
     """Replace attributes of a field; its name is fixed, its type only while no profile holds a value."""
     field = existing_field(db, name)
     if "name" in changes and changes["name"] != name:
@@ -86,8 +87,14 @@ def change_field(db: Database, name: str, changes: dict[str, Any], profiles_with
         raise FieldTypeLocked(
             f"field {name!r} cannot change type from {field.type} to {changes['type']}: "
             f"{profiles_with_values} profiles hold values for it",
-            [{"field": "type", "value": str(changes["type"]), "code": "type_locked",
-              "message": f"{profiles_with_values} profiles hold values"}],
+            [
+                {
+                    "field": "type",
+                    "value": str(changes["type"]),
+                    "code": "type_locked",
+                    "message": f"{profiles_with_values} profiles hold values",
+                }
+            ],
         )
     try:
         changed = CustomField.model_validate({**field.model_dump(), **changes})
@@ -118,6 +125,12 @@ def ensure_deletable(db: Database, profiles_with_interactions: int) -> None:
         raise DatabaseHasInteractions(
             f"database {db.settings.name!r} cannot be deleted: {profiles_with_interactions} profiles have "
             "interactions (messages sent, opened, clicked …); delete those profiles first",
-            [{"field": "profiles", "value": str(profiles_with_interactions), "code": "has_interactions",
-              "message": "profiles with interactions"}],
+            [
+                {
+                    "field": "profiles",
+                    "value": str(profiles_with_interactions),
+                    "code": "has_interactions",
+                    "message": "profiles with interactions",
+                }
+            ],
         )

@@ -29,6 +29,12 @@ def normalise_entries(
         if DOMAIN.match(domain):
             entries["domain"].append(domain)
         else:
-            invalid.append({"field": "domains", "value": raw[:100], "code": "invalid_domain",
-                            "message": f"{raw[:100]!r} is not a domain name"})
+            invalid.append(
+                {
+                    "field": "domains",
+                    "value": raw[:100],
+                    "code": "invalid_domain",
+                    "message": f"{raw[:100]!r} is not a domain name",
+                }
+            )
     return {kind: list(dict.fromkeys(values)) for kind, values in entries.items()}, invalid

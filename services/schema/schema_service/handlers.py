@@ -2,7 +2,6 @@
 
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
-
 from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, SchemaChangeAnswered
 from profilehub_shared.kafka import Tombstones, durable
 
@@ -11,10 +10,14 @@ from .operations import OPERATIONS, Outcome, answer_of
 from .repository import MongoSchemaStore
 
 router = KafkaRouter()
-snapshots = router.publisher(DatabaseChanged.topic, title="DatabaseChanged",
-                             description="Full snapshot of a database after every change; tombstone on delete")
-answers = router.publisher(SchemaChangeAnswered.topic, title="SchemaChangeAnswered",
-                           description="The outcome of each ChangeSchema request")
+snapshots = router.publisher(
+    DatabaseChanged.topic,
+    title="DatabaseChanged",
+    description="Full snapshot of a database after every change; tombstone on delete",
+)
+answers = router.publisher(
+    SchemaChangeAnswered.topic, title="SchemaChangeAnswered", description="The outcome of each ChangeSchema request"
+)
 
 
 async def announce(broker: KafkaBroker, tombstones: Tombstones, outcome: Outcome) -> None:
@@ -28,8 +31,12 @@ async def announce(broker: KafkaBroker, tombstones: Tombstones, outcome: Outcome
         await tombstones.forget(DatabaseChanged.topic, database_id)
 
 
-@router.subscriber(ChangeSchema.topic, **durable("schema"), title="ChangeSchema",
-                   description="Schema changes asked for by the gateway; answered on SchemaChangeAnswered")
+@router.subscriber(
+    ChangeSchema.topic,
+    **durable("schema"),
+    title="ChangeSchema",
+    description="Schema changes asked for by the gateway; answered on SchemaChangeAnswered",
+)
 async def on_change_schema(
     command: ChangeSchema,
     broker: KafkaBroker = Context(),

@@ -46,14 +46,23 @@ async def check_references(store: MongoSchemaStore, db: Database) -> None:
     """A database may only point at a suppression list and resources that exist."""
     list_id = db.settings.suppression_list_id
     if list_id and await store.get("suppression_lists", SuppressionList, list_id) is None:
-        raise InvalidChange(f"suppression list {list_id!r} does not exist",
-                            [{"field": "suppression_list_id", "value": list_id, "code": "not_found",
-                              "message": "no such suppression list"}])
+        raise InvalidChange(
+            f"suppression list {list_id!r} does not exist",
+            [
+                {
+                    "field": "suppression_list_id",
+                    "value": list_id,
+                    "code": "not_found",
+                    "message": "no such suppression list",
+                }
+            ],
+        )
     for resource_id in db.settings.resource_ids:
         if await store.get("resources", Resource, resource_id) is None:
-            raise InvalidChange(f"resource {resource_id!r} does not exist",
-                                [{"field": "resource_ids", "value": resource_id, "code": "not_found",
-                                  "message": "no such resource"}])
+            raise InvalidChange(
+                f"resource {resource_id!r} does not exist",
+                [{"field": "resource_ids", "value": resource_id, "code": "not_found", "message": "no such resource"}],
+            )
 
 
 async def save_new(store: MongoSchemaStore, db: Database) -> Outcome:
@@ -137,8 +146,12 @@ async def delete_resource(store: MongoSchemaStore, op: ops.DeleteResource, _: uu
 async def create_suppression_list(
     store: MongoSchemaStore, op: ops.CreateSuppressionList, request_id: uuid.UUID
 ) -> Outcome:
-    listing = SuppressionList(id=derived_id(request_id, "suppression_list"), name=op.name, group=op.group,
-                              counts={"email": 0, "phone": 0, "domain": 0})
+    listing = SuppressionList(
+        id=derived_id(request_id, "suppression_list"),
+        name=op.name,
+        group=op.group,
+        counts={"email": 0, "phone": 0, "domain": 0},
+    )
     if await store.get("suppression_lists", SuppressionList, listing.id) is None:
         await store.insert("suppression_lists", listing)
     return Outcome(answer={"suppression_list": listing})
@@ -166,15 +179,18 @@ async def change_suppression_entries(
             removed += await store.remove_entries(op.list_id, kind, values)
     counts = await store.entry_counts(op.list_id)
     await store.set_counts("suppression_lists", op.list_id, counts)
-    return Outcome(answer={
-        "suppression_list": listing.model_copy(update={"counts": counts}),
-        "counts": Counts(added=added, removed=removed, duplicates=duplicates, invalid=invalid),
-    })
+    return Outcome(
+        answer={
+            "suppression_list": listing.model_copy(update={"counts": counts}),
+            "counts": Counts(added=added, removed=removed, duplicates=duplicates, invalid=invalid),
+        }
+    )
 
 
 async def create_promo_pool(store: MongoSchemaStore, op: ops.CreatePromoPool, request_id: uuid.UUID) -> Outcome:
-    pool = PromoPool(id=derived_id(request_id, "promo_pool"), name=op.name, group=op.group,
-                     counts={"unused": 0, "assigned": 0})
+    pool = PromoPool(
+        id=derived_id(request_id, "promo_pool"), name=op.name, group=op.group, counts={"unused": 0, "assigned": 0}
+    )
     if await store.get("promo_pools", PromoPool, pool.id) is None:
         await store.insert("promo_pools", pool)
     return Outcome(answer={"promo_pool": pool})
@@ -193,10 +209,12 @@ async def add_promo_codes(store: MongoSchemaStore, op: ops.AddPromoCodes, _: uui
     added, duplicates = await store.add_codes(op.pool_id, codes)
     counts = await store.code_counts(op.pool_id)
     await store.set_counts("promo_pools", op.pool_id, counts)
-    return Outcome(answer={
-        "promo_pool": pool.model_copy(update={"counts": counts}),
-        "counts": Counts(added=added, duplicates=duplicates + len(op.codes) - len(codes)),
-    })
+    return Outcome(
+        answer={
+            "promo_pool": pool.model_copy(update={"counts": counts}),
+            "counts": Counts(added=added, duplicates=duplicates + len(op.codes) - len(codes)),
+        }
+    )
 
 
 Operation = Callable[[MongoSchemaStore, Any, uuid.UUID], Awaitable[Outcome]]

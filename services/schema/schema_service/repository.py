@@ -2,13 +2,12 @@
 
 from typing import Any, Protocol
 
-from pymongo import ASCENDING, UpdateOne
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-
 from profilehub_shared.contracts.schema import SchemaChangeAnswered
 from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
 from profilehub_shared.mongo import profiles_collection_name
+from pymongo import ASCENDING, UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from .errors import Conflict
 
@@ -103,21 +102,30 @@ class MongoSchemaStore:
         """Insert entries, ignoring ones already present; returns (added, duplicates)."""
         if not values:
             return 0, 0
-        ops = [UpdateOne({"list_id": list_id, "kind": kind, "value": v},
-                         {"$setOnInsert": {"list_id": list_id, "kind": kind, "value": v}}, upsert=True)
-               for v in values]
+        ops = [
+            UpdateOne(
+                {"list_id": list_id, "kind": kind, "value": v},
+                {"$setOnInsert": {"list_id": list_id, "kind": kind, "value": v}},
+                upsert=True,
+            )
+            for v in values
+        ]
         result = await self.db.suppression_entries.bulk_write(ops, ordered=False)
         return result.upserted_count, len(values) - result.upserted_count
 
     async def remove_entries(self, list_id: str, kind: str, values: list[str]) -> int:
         if not values:
             return 0
-        result = await self.db.suppression_entries.delete_many({"list_id": list_id, "kind": kind, "value": {"$in": values}})
+        result = await self.db.suppression_entries.delete_many(
+            {"list_id": list_id, "kind": kind, "value": {"$in": values}}
+        )
         return result.deleted_count
 
     async def entry_counts(self, list_id: str) -> dict[str, int]:
-        return {kind: await self.db.suppression_entries.count_documents({"list_id": list_id, "kind": kind})
-                for kind in ("email", "phone", "domain")}
+        return {
+            kind: await self.db.suppression_entries.count_documents({"list_id": list_id, "kind": kind})
+            for kind in ("email", "phone", "domain")
+        }
 
     async def add_codes(self, pool_id: str, codes: list[str]) -> tuple[int, int]:
         docs = [{"pool_id": pool_id, "code": c, "state": "unused", "profile_id": None} for c in codes]
@@ -131,8 +139,10 @@ class MongoSchemaStore:
         return added, len(codes) - added
 
     async def code_counts(self, pool_id: str) -> dict[str, int]:
-        return {state: await self.db.promo_codes.count_documents({"pool_id": pool_id, "state": state})
-                for state in ("unused", "assigned")}
+        return {
+            state: await self.db.promo_codes.count_documents({"pool_id": pool_id, "state": state})
+            for state in ("unused", "assigned")
+        }
 
     async def set_counts(self, collection: str, object_id: str, counts: dict[str, int]) -> None:
         await self.db[collection].update_one({"_id": object_id}, {"$set": {"counts": counts}})

@@ -36,12 +36,8 @@ class Message(BaseModel):
     compacted: ClassVar[bool] = False
     retention_ms: ClassVar[int | None] = None  # None: the broker's default
 
-    event_id: uuid.UUID = Field(
-        default_factory=uuid.uuid4, description="Unique id; consumers de-duplicate on it"
-    )
-    occurred_at: AwareDatetime = Field(
-        default_factory=utc_now, description="When it happened (timezone-aware)"
-    )
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Unique id; consumers de-duplicate on it")
+    occurred_at: AwareDatetime = Field(default_factory=utc_now, description="When it happened (timezone-aware)")
 
 
 class Event(Message):

@@ -1,6 +1,6 @@
 """Messages of profile writes: upserts asked by upstream systems, their rejections, and profile changes."""
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
@@ -42,6 +42,31 @@ class UpsertProfile(Command):
         "`profile_id` for matching by id)"
     )
     options: WriteOptions = Field(default_factory=WriteOptions, description="Matching, mode, empty handling")
+    request_id: str | None = Field(
+        None, max_length=64, description="When set, the outcome is answered on ProfileWriteAnswered (used by the API)"
+    )
+
+
+class DeleteProfile(Command):
+    """Delete one profile (key: database id + profile id)."""
+
+    topic = topic_name("profiles", "delete-requested")
+
+    database_id: str
+    profile_id: str
+    request_id: str | None = Field(None, max_length=64, description="When set, answered on ProfileWriteAnswered")
+
+
+class ProfileWriteAnswered(Event):
+    """The outcome of an UpsertProfile or DeleteProfile that asked for an answer (keyed by request id)."""
+
+    topic = topic_name("profiles", "write-answered")
+    retention_ms: ClassVar[int | None] = 60 * 60 * 1000  # only the waiting caller needs it
+
+    request_id: str
+    outcome: Literal["created", "updated", "unchanged", "deleted", "rejected", "not_found"]
+    profile_id: str | None = None
+    errors: list["RejectedField"] = Field(default_factory=list)
 
 
 class RejectedField(BaseModel):
@@ -87,3 +112,6 @@ class ProfileChanged(Event):
     source: Source = Field(description="What made the change")
     changes: list[FieldChange] = Field(default_factory=list, description="Changed fields, old → new")
     job_id: str | None = Field(None, description="The import, copy or bulk-update job, if any")
+
+
+ProfileWriteAnswered.model_rebuild()

@@ -160,7 +160,9 @@ class SchemaError(BaseModel):
         description="invalid → 422, not_found → 404, conflict / type_locked / has_interactions → 409"
     )
     message: str
-    details: list[dict[str, Any]] = Field(default_factory=list, description="Per-field errors: field, value, code, message")
+    details: list[dict[str, Any]] = Field(
+        default_factory=list, description="Per-field errors: field, value, code, message"
+    )
 
 
 class Counts(BaseModel):

@@ -15,9 +15,7 @@ class ServiceHeartbeatRecorded(Event):
     instance_id: str = Field(description="Unique id of the running process")
     kafka_ok: bool = Field(description="The instance reached Kafka (it published this heartbeat)")
     mongo_ok: bool = Field(description="The instance's last MongoDB ping succeeded")
-    interval_seconds: float = Field(
-        description="Heartbeat period; missing two in a row means the instance is gone"
-    )
+    interval_seconds: float = Field(description="Heartbeat period; missing two in a row means the instance is gone")
 
 
 class HealthProbeRequested(Event):

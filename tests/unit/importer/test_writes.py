@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-
 from importer_service.domain.matching import MatchingNotUsable
 from importer_service.repository import writes_of
 from importer_service.writes import Incoming, Merged, plan_batch, write_batch
@@ -16,10 +15,14 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def database(**extra: Any) -> Database:
-    settings = DatabaseSettings.model_validate({
-        "name": "shop", "subscription_manager": {"title": "t"}, "resource_ids": ["news"],
-        "email_settings": {"from_name": "Shop", "from_email": "a@shop.example"},
-    })
+    settings = DatabaseSettings.model_validate(
+        {
+            "name": "shop",
+            "subscription_manager": {"title": "t"},
+            "resource_ids": ["news"],
+            "email_settings": {"from_name": "Shop", "from_email": "a@shop.example"},
+        }
+    )
     fields = [
         CustomField.model_validate({"name": "plan", "type": "enum", "options": ["free", "pro"], "default": "free"}),
         CustomField.model_validate({"name": "code", "type": "line", "unique": True}),
@@ -68,8 +71,9 @@ def rows(*records: dict[str, Any]) -> list[Incoming]:
 
 async def test_new_profile_gets_defaults_and_normalised_values() -> None:
     writer = MemoryWriter()
-    result = await write_batch(writer, database(), rows({"email": "Ann@EXAMPLE.com", "score": "7"}),
-                               WriteOptions(), "import_api")
+    result = await write_batch(
+        writer, database(), rows({"email": "Ann@EXAMPLE.com", "score": "7"}), WriteOptions(), "import_api"
+    )
     assert result.counts == {"created": 1}
     profile = writer.profiles["p1"]
     assert profile["email"] == "Ann@example.com"
@@ -81,55 +85,78 @@ async def test_new_profile_gets_defaults_and_normalised_values() -> None:
 async def test_update_leaves_absent_and_empty_fields_unless_clear() -> None:
     existing = {"_id": "x", "email": "a@b.example", "first_name": "Ann", "fields": {"plan": "pro", "score": 3}}
     writer = MemoryWriter(existing)
-    result = await write_batch(writer, database(), rows({"email": "a@b.example", "score": "", "first_name": "Bo"}),
-                               WriteOptions(), "import_api")
+    result = await write_batch(
+        writer,
+        database(),
+        rows({"email": "a@b.example", "score": "", "first_name": "Bo"}),
+        WriteOptions(),
+        "import_api",
+    )
     assert result.counts == {"updated": 1}
     assert writer.profiles["x"]["fields"] == {"plan": "pro", "score": 3}
     assert writer.profiles["x"]["first_name"] == "Bo"
-    cleared = await write_batch(writer, database(), rows({"email": "a@b.example", "score": ""}),
-                                WriteOptions(empty="clear"), "import_api")
+    cleared = await write_batch(
+        writer, database(), rows({"email": "a@b.example", "score": ""}), WriteOptions(empty="clear"), "import_api"
+    )
     assert cleared.counts == {"updated": 1}
     assert writer.profiles["x"]["fields"] == {"plan": "pro"}
 
 
 async def test_same_values_are_unchanged_and_emit_nothing() -> None:
     writer = MemoryWriter({"_id": "x", "email": "a@b.example", "fields": {"score": 3}})
-    result = await write_batch(writer, database(), rows({"email": "a@b.example", "score": 3}), WriteOptions(),
-                               "import_api")
+    result = await write_batch(
+        writer, database(), rows({"email": "a@b.example", "score": 3}), WriteOptions(), "import_api"
+    )
     assert (result.counts, result.changes) == ({"unchanged": 1}, [])
 
 
 @pytest.mark.parametrize(
     ("mode", "known", "expected"),
     [
-        ("upsert", True, "updated"), ("upsert", False, "created"),
-        ("create_only", True, "unchanged"), ("create_only", False, "created"),
-        ("update_only", True, "updated"), ("update_only", False, "rejected"),
+        ("upsert", True, "updated"),
+        ("upsert", False, "created"),
+        ("create_only", True, "unchanged"),
+        ("create_only", False, "created"),
+        ("update_only", True, "updated"),
+        ("update_only", False, "rejected"),
     ],
 )
 async def test_modes(mode: str, known: bool, expected: str) -> None:
     writer = MemoryWriter(*([{"_id": "x", "email": "a@b.example", "fields": {}}] if known else []))
-    result = await write_batch(writer, database(), rows({"email": "a@b.example", "first_name": "Z"}),
-                               WriteOptions(mode=mode), "import_api")  # type: ignore[arg-type]
+    result = await write_batch(
+        writer, database(), rows({"email": "a@b.example", "first_name": "Z"}), WriteOptions(mode=mode), "import_api"
+    )  # type: ignore[arg-type]
     assert result.counts == {expected: 1}
 
 
 async def test_matching_by_phone_finds_any_of_the_numbers_and_ambiguity_is_rejected() -> None:
-    writer = MemoryWriter({"_id": "x", "phones": ["+79161234567"], "fields": {}},
-                          {"_id": "y", "phones": ["+79169999999"], "fields": {}})
-    one = await write_batch(writer, database(), rows({"phones": "+7 916 123-45-67", "first_name": "A"}),
-                            WriteOptions(matching="phone"), "import_api")
+    writer = MemoryWriter(
+        {"_id": "x", "phones": ["+79161234567"], "fields": {}}, {"_id": "y", "phones": ["+79169999999"], "fields": {}}
+    )
+    one = await write_batch(
+        writer,
+        database(),
+        rows({"phones": "+7 916 123-45-67", "first_name": "A"}),
+        WriteOptions(matching="phone"),
+        "import_api",
+    )
     assert one.counts == {"updated": 1} and writer.profiles["x"]["first_name"] == "A"
-    both = await write_batch(writer, database(), rows({"phones": ["+79161234567", "+79169999999"]}),
-                             WriteOptions(matching="phone"), "import_api")
+    both = await write_batch(
+        writer,
+        database(),
+        rows({"phones": ["+79161234567", "+79169999999"]}),
+        WriteOptions(matching="phone"),
+        "import_api",
+    )
     assert both.counts == {"rejected": 1}
     assert both.rejected[0].errors[0].code == "ambiguous_match"
 
 
 async def test_matching_by_unique_custom_field_and_refusing_a_non_unique_one() -> None:
     writer = MemoryWriter({"_id": "x", "fields": {"code": "C-1"}})
-    result = await write_batch(writer, database(), rows({"code": "C-1", "score": 1}),
-                               WriteOptions(matching="field:code"), "import_api")
+    result = await write_batch(
+        writer, database(), rows({"code": "C-1", "score": 1}), WriteOptions(matching="field:code"), "import_api"
+    )
     assert result.counts == {"updated": 1}
     with pytest.raises(MatchingNotUsable):
         await write_batch(writer, database(), rows({"score": 1}), WriteOptions(matching="field:score"), "import_api")
@@ -138,24 +165,35 @@ async def test_matching_by_unique_custom_field_and_refusing_a_non_unique_one() -
 async def test_required_without_default_rejects_new_profile_but_not_updates() -> None:
     db = database(standard_fields={"first_name": StandardFieldSettings(required=True)})
     writer = MemoryWriter({"_id": "x", "email": "old@b.example", "fields": {}})
-    result = await write_batch(writer, db, rows({"email": "new@b.example"}, {"email": "old@b.example", "score": 1}),
-                               WriteOptions(), "import_file")
+    result = await write_batch(
+        writer,
+        db,
+        rows({"email": "new@b.example"}, {"email": "old@b.example", "score": 1}),
+        WriteOptions(),
+        "import_file",
+    )
     assert result.counts == {"rejected": 1, "updated": 1}
     assert result.rejected[0].errors[0].code == "required"
 
 
 async def test_every_bad_value_of_a_record_is_reported() -> None:
-    result = await write_batch(MemoryWriter(), database(), rows({"email": "nope", "score": "x", "plan": "gold"}),
-                               WriteOptions(), "import_file")
+    result = await write_batch(
+        MemoryWriter(), database(), rows({"email": "nope", "score": "x", "plan": "gold"}), WriteOptions(), "import_file"
+    )
     assert result.counts == {"rejected": 1}
     assert {e.field for e in result.rejected[0].errors} == {"email", "score", "plan"}
 
 
 async def test_duplicates_in_one_batch_last_wins_and_are_counted() -> None:
     writer = MemoryWriter()
-    result = await write_batch(writer, database(), rows({"email": "a@b.example", "score": 1},
-                                                        {"email": "a@b.example", "score": 2}),
-                               WriteOptions(), "import_file", job_id="job1")
+    result = await write_batch(
+        writer,
+        database(),
+        rows({"email": "a@b.example", "score": 1}, {"email": "a@b.example", "score": 2}),
+        WriteOptions(),
+        "import_file",
+        job_id="job1",
+    )
     assert result.counts == {"created": 1, "duplicates": 1}
     assert [p["fields"]["score"] for p in writer.profiles.values()] == [2]
     [event] = result.changes
@@ -170,9 +208,15 @@ async def test_planning_reads_only() -> None:
 
 async def test_subscriptions_only_for_allowed_resources() -> None:
     writer = MemoryWriter()
-    result = await write_batch(writer, database(), rows(
-        {"email": "a@b.example", "subscriptions": [{"resource_id": "news", "channel": "email"}]},
-        {"email": "c@b.example", "subscriptions": [{"resource_id": "other", "channel": "email"}]},
-    ), WriteOptions(), "import_api")
+    result = await write_batch(
+        writer,
+        database(),
+        rows(
+            {"email": "a@b.example", "subscriptions": [{"resource_id": "news", "channel": "email"}]},
+            {"email": "c@b.example", "subscriptions": [{"resource_id": "other", "channel": "email"}]},
+        ),
+        WriteOptions(),
+        "import_api",
+    )
     assert result.counts == {"created": 1, "rejected": 1}
     assert writer.profiles["p1"]["subscriptions"][0]["status"] == "subscribed"

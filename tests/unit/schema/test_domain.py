@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from profilehub_shared.contracts.schema_state import DatabaseSettings
 from profilehub_shared.fields import CustomField, StandardFieldSettings
 from schema_service import domain
@@ -14,12 +13,14 @@ T1 = datetime(2026, 1, 2, tzinfo=UTC)
 
 
 def settings(**overrides: object) -> DatabaseSettings:
-    return DatabaseSettings.model_validate({
-        "name": "shop",
-        "subscription_manager": {"title": "News", "language": "ru"},
-        "email_settings": {"from_name": "Shop", "from_email": "news@shop.example"},
-        **overrides,
-    })
+    return DatabaseSettings.model_validate(
+        {
+            "name": "shop",
+            "subscription_manager": {"title": "News", "language": "ru"},
+            "email_settings": {"from_name": "Shop", "from_email": "news@shop.example"},
+            **overrides,
+        }
+    )
 
 
 def field(**spec: object) -> CustomField:

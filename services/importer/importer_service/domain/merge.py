@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from profilehub_shared.contracts.profiles import WriteOptions
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
+from profilehub_shared.filters.derived import subscription_keys
 
-from profilehub_shared.contracts.profiles import WriteOptions
 from .records import ReadRecord
 
 Outcome = Literal["created", "updated", "unchanged"]
@@ -82,12 +83,15 @@ def new_profile(db: Database, rec: ReadRecord, profile_id: str, now: datetime) -
         raise RecordRejected(missing)
     if rec.subscriptions:
         profile["subscriptions"] = merge_subscriptions([], rec.subscriptions)
+        profile["subscription_keys"] = subscription_keys(profile["subscriptions"])
     profile.update(created_at=now, updated_at=now, has_interactions=False)
     changes = {p: (None, v) for p, v in _flatten(profile).items() if p not in SYSTEM_PATHS}
     return Merged("created", profile, changes)
 
 
-def update_profile(db: Database, existing: dict[str, Any], rec: ReadRecord, opts: WriteOptions, now: datetime) -> Merged:
+def update_profile(
+    db: Database, existing: dict[str, Any], rec: ReadRecord, opts: WriteOptions, now: datetime
+) -> Merged:
     """An existing profile: given values replace, absent fields stay, empty ones stay unless `empty: clear`."""
     profile = {**existing, "fields": dict(existing.get("fields", {}))}
     changes: dict[str, tuple[Any, Any]] = {}
@@ -104,6 +108,7 @@ def update_profile(db: Database, existing: dict[str, Any], rec: ReadRecord, opts
         new_subs = merge_subscriptions(old_subs, rec.subscriptions)
         if new_subs != old_subs:
             profile["subscriptions"] = new_subs
+            profile["subscription_keys"] = subscription_keys(new_subs)
             changes["subscriptions"] = (old_subs, new_subs)
     if not changes:
         return Merged("unchanged", existing)
@@ -111,7 +116,7 @@ def update_profile(db: Database, existing: dict[str, Any], rec: ReadRecord, opts
     return Merged("updated", profile, changes)
 
 
-SYSTEM_PATHS = {"_id", "created_at", "updated_at", "has_interactions"}
+SYSTEM_PATHS = {"_id", "created_at", "updated_at", "has_interactions", "subscription_keys"}
 
 
 def _flatten(profile: dict[str, Any]) -> dict[str, Any]:

@@ -3,14 +3,12 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from profilehub_shared.contracts.profiles import WriteOptions
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import STANDARD_FIELDS, FieldValueError, coerce_custom, coerce_standard
-
-from profilehub_shared.contracts.profiles import WriteOptions
+from profilehub_shared.filters.derived import CHANNELS, STATUSES
 
 SYSTEM_KEYS = ("profile_id", "subscriptions")
-CHANNELS = ("email", "sms", "push")
-STATUSES = ("subscribed", "unsubscribed", "suspended", "unconfirmed", "hardbounced", "complainer", "invalid")
 
 
 @dataclass
@@ -41,7 +39,10 @@ def read_value(db: Database, name: str, raw: object, out: ReadRecord, opts: Writ
             out.custom[name] = coerce_custom(custom, raw, from_text=from_text, date_format=opts.date_format)
         elif name in STANDARD_FIELDS:
             out.standard[name] = coerce_standard(
-                name, raw, from_text=from_text, default_phone_region=opts.default_phone_region,
+                name,
+                raw,
+                from_text=from_text,
+                default_phone_region=opts.default_phone_region,
                 date_format=opts.date_format,
             )
         else:
@@ -58,20 +59,34 @@ def read_subscription(db: Database, raw: object, out: ReadRecord) -> None:
     resource, channel = raw.get("resource_id"), raw.get("channel")
     status = raw.get("status", "subscribed")
     if resource not in db.settings.resource_ids:
-        out.errors.append(FieldValueError("subscriptions.resource_id", resource, "unknown_resource",
-                                          "the database does not allow this resource"))
+        out.errors.append(
+            FieldValueError(
+                "subscriptions.resource_id", resource, "unknown_resource", "the database does not allow this resource"
+            )
+        )
     elif channel not in CHANNELS:
-        out.errors.append(FieldValueError("subscriptions.channel", channel, "unknown_channel",
-                                          f"channel must be one of {', '.join(CHANNELS)}"))
+        out.errors.append(
+            FieldValueError(
+                "subscriptions.channel", channel, "unknown_channel", f"channel must be one of {', '.join(CHANNELS)}"
+            )
+        )
     elif status not in STATUSES:
-        out.errors.append(FieldValueError("subscriptions.status", status, "unknown_status",
-                                          f"status must be one of {', '.join(STATUSES)}"))
+        out.errors.append(
+            FieldValueError(
+                "subscriptions.status", status, "unknown_status", f"status must be one of {', '.join(STATUSES)}"
+            )
+        )
     else:
         priority = raw.get("priority", 0)
-        out.subscriptions.append({
-            "resource_id": resource, "channel": channel, "status": status,
-            "address": raw.get("address"), "priority": priority if isinstance(priority, int) else 0,
-        })
+        out.subscriptions.append(
+            {
+                "resource_id": resource,
+                "channel": channel,
+                "status": status,
+                "address": raw.get("address"),
+                "priority": priority if isinstance(priority, int) else 0,
+            }
+        )
 
 
 def read_record(db: Database, raw: dict[str, Any], opts: WriteOptions, *, from_text: bool = False) -> ReadRecord:

@@ -1,0 +1,136 @@
+"""Profiles of a database: read and list (quick search, structured filter), upsert and delete one."""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from profilehub_shared.contracts.profiles import RejectedField, WriteOptions
+from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.filters import Filter, FilterError, to_query
+from profilehub_shared.mongo import profiles_collection_name
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
+from ..auth import Caller
+from ..errors import ApiError, not_found, responses, validation_details
+from ..store import visible
+from .deps import Db
+from .paging import Cursor, Limit
+
+router = APIRouter(prefix="/databases/{database_id}/profiles", tags=["profiles"], responses=responses(401, 404, 422))
+
+
+class ProfilePage(BaseModel):
+    items: list[dict[str, Any]] = Field(description="Profiles: standard fields, `fields` (custom), system fields")
+    next_cursor: str | None = None
+
+
+class UpsertBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record: dict[str, JsonValue] = Field(description="Field name → value, as in the upsert stream")
+    options: WriteOptions = Field(default_factory=WriteOptions)
+
+
+class UpsertAnswer(BaseModel):
+    outcome: str = Field(description="created, updated or unchanged")
+    profile: dict[str, Any]
+
+
+class SearchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filter: Filter | None = None
+    q: str | None = Field(None, max_length=1000, description="Quick search `field:value`")
+    limit: int = Field(50, ge=1, le=1000)
+    cursor: str | None = Field(None, max_length=200)
+
+
+def shown(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored profile as the API shows it: `profile_id` instead of `_id`, no storage-only keys."""
+    doc = {k: v for k, v in doc.items() if k not in ("subscription_keys", "last_job_id")}
+    doc["profile_id"] = doc.pop("_id")
+    return doc
+
+
+def filter_error(exc: FilterError) -> ApiError:
+    return ApiError(422, "invalid", exc.message, [exc.to_dict()])
+
+
+async def search(
+    db: Any, database: Database, flt: Filter | None, q: str | None, limit: int, cursor: str | None
+) -> ProfilePage:
+    try:
+        query = to_query(database, flt, q)
+    except FilterError as exc:
+        raise filter_error(exc) from exc
+    if cursor is not None:
+        query = {"$and": [query, {"_id": {"$gt": cursor}}]} if query else {"_id": {"$gt": cursor}}
+    coll = db[profiles_collection_name(database.id)]
+    docs = [d async for d in coll.find(query).sort("_id", 1).limit(limit + 1)]
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return ProfilePage(items=[shown(d) for d in docs], next_cursor=docs[-1]["_id"] if more else None)
+
+
+@router.get("", summary="List profiles: quick search `q=field:value` or `filter=<JSON>`, cursor-paged")
+async def list_profiles(
+    database_id: str,
+    db: Db,
+    caller: Caller,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    q: Annotated[str | None, Query(max_length=1000, description="Quick search `field:value`")] = None,
+    filter: Annotated[str | None, Query(max_length=100_000, description="Structured filter as JSON")] = None,
+) -> ProfilePage:
+    database = await visible(db, "databases", Database, database_id, caller)
+    flt = None
+    if filter:
+        try:
+            body = SearchBody.model_validate({"filter": json.loads(filter)})
+        except (ValueError, ValidationError) as exc:
+            details = (
+                validation_details(exc.errors())
+                if isinstance(exc, ValidationError)
+                else [{"field": "filter", "value": filter[:100], "code": "invalid_json", "message": str(exc)}]
+            )
+            raise ApiError(422, "invalid", "filter is not a valid filter", details) from exc
+        flt = body.filter
+    return await search(db, database, flt, q, limit, cursor)
+
+
+@router.post("/search", summary="List profiles matching a structured filter (body), cursor-paged")
+async def search_profiles(database_id: str, body: SearchBody, db: Db, caller: Caller) -> ProfilePage:
+    database = await visible(db, "databases", Database, database_id, caller)
+    return await search(db, database, body.filter, body.q, body.limit, body.cursor)
+
+
+@router.get("/{profile_id}", summary="One profile")
+async def get_profile(database_id: str, profile_id: str, db: Db, caller: Caller) -> dict[str, Any]:
+    await visible(db, "databases", Database, database_id, caller)
+    doc = await db[profiles_collection_name(database_id)].find_one({"_id": profile_id})
+    if doc is None:
+        raise not_found("profile", profile_id)
+    return shown(doc)
+
+
+def rejected(errors: list[RejectedField]) -> ApiError:
+    message = "; ".join(e.message for e in errors) or "the record was rejected"
+    return ApiError(422, "invalid", message, [e.model_dump() for e in errors])
+
+
+@router.put("", summary="Create or update one profile (matching and mode as in imports)")
+async def upsert_profile(request: Request, database_id: str, body: UpsertBody, db: Db, caller: Caller) -> UpsertAnswer:
+    await visible(db, "databases", Database, database_id, caller)
+    answer = await request.app.state.profiles.upsert(database_id, body.record, body.options)
+    if answer.outcome == "rejected" or answer.profile_id is None:
+        raise rejected(answer.errors)
+    doc = await db[profiles_collection_name(database_id)].find_one({"_id": answer.profile_id})
+    return UpsertAnswer(outcome=answer.outcome, profile=shown(doc or {"_id": answer.profile_id}))
+
+
+@router.delete("/{profile_id}", status_code=204, summary="Delete one profile")
+async def delete_profile(request: Request, database_id: str, profile_id: str, db: Db, caller: Caller) -> None:
+    await visible(db, "databases", Database, database_id, caller)
+    answer = await request.app.state.profiles.delete(database_id, profile_id)
+    if answer.outcome == "not_found":
+        raise not_found("profile", profile_id)
