@@ -150,13 +150,18 @@ class Tombstones:
     """Publishes null-valued records, which is how a compacted topic forgets a key (FastStream sends b"")."""
 
     def __init__(self, bootstrap_servers: str) -> None:
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True)
+        self.bootstrap_servers = bootstrap_servers
+        self.producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
+        # Created here, not in __init__: aiokafka binds a producer to the running event loop.
+        self.producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap_servers, acks="all", enable_idempotence=True)
         await self.producer.start()
 
     async def stop(self) -> None:
-        await self.producer.stop()
+        if self.producer is not None:
+            await self.producer.stop()
 
     async def forget(self, topic: str, key: str) -> None:
+        assert self.producer is not None, "Tombstones.start() was not awaited"
         await self.producer.send_and_wait(topic, None, key=key.encode())

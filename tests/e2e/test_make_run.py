@@ -8,9 +8,7 @@ from tests.e2e.system import RunningSystem
 SERVICES = {"gateway", "schema", "importer", "exporter", "history", "ml"}
 
 
-async def test_system_comes_up_healthy_and_stops_on_ctrl_c(
-    service_env: dict[str, str], tmp_path: Path
-) -> None:
+async def test_system_comes_up_healthy_and_stops_on_ctrl_c(service_env: dict[str, str], tmp_path: Path) -> None:
     system = RunningSystem(service_env, tmp_path / "state")
     system.start()
     try:

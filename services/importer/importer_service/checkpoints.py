@@ -20,7 +20,7 @@ class Checkpoints:
         self.rejections = db.import_rejections
 
     async def create_indexes(self) -> None:
-        await self.rejections.create_index([("job_id", ASCENDING), ("row", ASCENDING)])
+        await self.rejections.create_index([("job_id", ASCENDING), ("batch", ASCENDING), ("seq", ASCENDING)])
 
     async def state(self, job_id: str) -> dict[str, Any] | None:
         return await self.jobs.find_one({"_id": job_id})
@@ -41,7 +41,9 @@ class Checkpoints:
 
     async def save_rejections(self, job_id: str, batch: int, rows: list[dict[str, Any]]) -> None:
         for i, row in enumerate(rows):
-            await self.rejections.replace_one({"_id": f"{job_id}:{batch}:{i}"}, {"job_id": job_id, **row}, upsert=True)
+            await self.rejections.replace_one(
+                {"_id": f"{job_id}:{batch}:{i}"}, {"job_id": job_id, "batch": batch, "seq": i, **row}, upsert=True
+            )
 
     async def advance(self, job_id: str, batch: int, counts: dict[str, int]) -> dict[str, Any]:
         """Move past `batch` and add its counts, once: a repeated call for the same batch changes nothing."""
@@ -59,4 +61,4 @@ class Checkpoints:
         return await self.state(job_id) or {}
 
     def rejected_rows(self, job_id: str):  # type: ignore[no-untyped-def]
-        return self.rejections.find({"job_id": job_id}).sort([("row", ASCENDING), ("_id", ASCENDING)])
+        return self.rejections.find({"job_id": job_id}).sort([("batch", ASCENDING), ("seq", ASCENDING)])

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -24,6 +25,7 @@ from .schemas import Schemas
 from .writes import Incoming, plan_batch
 
 Publish = Any  # async (event) -> None
+JOB_ROWS = uuid.UUID("5f0c6c52-5a52-4d3c-9a8e-6f1b1f0e2a11")
 
 
 @dataclass
