@@ -47,6 +47,8 @@ typecheck: lint
 
 docs: $(STAMP)
 	$(PY) -m gateway_service.openapi > docs/openapi.json
+	for s in schema importer exporter history ml; do \
+	  .venv/bin/faststream docs gen $${s}_service.app:create_app --factory -o docs/asyncapi/$$s.json >/dev/null; done
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache

@@ -22,8 +22,10 @@ class Figure:
 
 def report(ours: Figure, baseline: Figure, unit: str, extra: str = "") -> str:
     """One line per benchmark: our rate, the baseline's, and the ratio (higher is better)."""
-    line = (f"{ours.name}: {ours.rate:,.0f} {unit}/s ({ours.items:,} in {ours.seconds:.1f} s) | "
-            f"baseline {baseline.name}: {baseline.rate:,.0f} {unit}/s | ratio {ours.rate / baseline.rate:.2f}")
+    line = (
+        f"{ours.name}: {ours.rate:,.0f} {unit}/s ({ours.items:,} in {ours.seconds:.1f} s) | "
+        f"baseline {baseline.name}: {baseline.rate:,.0f} {unit}/s | ratio {ours.rate / baseline.rate:.2f}"
+    )
     if extra:
         line += f" | {extra}"
     print("\n" + line)

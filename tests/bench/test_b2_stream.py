@@ -7,9 +7,6 @@ import os
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from pymongo import UpdateOne
-from pymongo.asynchronous.database import AsyncDatabase
-
 from importer_service.app import create_app as importer_app
 from importer_service.settings import Settings as ImporterSettings
 from profilehub_shared.contracts.profiles import UpsertProfile
@@ -18,8 +15,11 @@ from profilehub_shared.fields import CustomField
 from profilehub_shared.kafka import make_broker
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
 from schema_service.app import create_app as schema_app
 from schema_service.settings import Settings as SchemaSettings
+
 from tests.bench.harness import report, timed
 from tests.services import Caller, database_settings, running
 
@@ -41,8 +41,9 @@ async def end_offsets(settings: ServiceSettings, topic: str) -> dict[TopicPartit
 
 
 async def produce(settings: ServiceSettings, db_id: str) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=20,
-                                max_batch_size=256 * 1024)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=20, max_batch_size=256 * 1024
+    )
     await producer.start()
     try:
         pending = []
@@ -57,12 +58,14 @@ async def produce(settings: ServiceSettings, db_id: str) -> None:
         await producer.stop()
 
 
-async def bare_consumer(settings: ServiceSettings, mongo: AsyncDatabase, start: dict[TopicPartition, int],
-                        end: dict[TopicPartition, int]) -> None:
+async def bare_consumer(
+    settings: ServiceSettings, mongo: AsyncDatabase, start: dict[TopicPartition, int], end: dict[TopicPartition, int]
+) -> None:
     """The baseline: read the same messages, bulk-upsert by email, no validation, no events."""
     target = mongo[f"baseline_{uuid.uuid4().hex[:8]}"]
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
-                                max_poll_records=1000)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, max_poll_records=1000
+    )
     await consumer.start()
     try:
         consumer.assign(list(start))
@@ -110,7 +113,8 @@ async def test_b2_stream_upserts(settings: ServiceSettings, mongo: AsyncDatabase
                     await asyncio.sleep(0.5)
 
         ours = await timed("importer stream", MESSAGES, importer_run)
-        baseline = await timed("bare aiokafka + bulk upsert", MESSAGES,
-                               lambda: bare_consumer(settings, mongo, start, end))
+        baseline = await timed(
+            "bare aiokafka + bulk upsert", MESSAGES, lambda: bare_consumer(settings, mongo, start, end)
+        )
     assert await profiles.count_documents({}) == MESSAGES
     report(ours, baseline, "messages")

@@ -10,7 +10,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-COUNTS = ("processed", "created", "updated", "unchanged", "rejected", "duplicates")
+COUNTS = ("processed", "created", "updated", "unchanged", "rejected", "duplicates", "deleted", "dropped_fields")
 
 
 class Checkpoints:
@@ -45,11 +45,16 @@ class Checkpoints:
                 {"_id": f"{job_id}:{batch}:{i}"}, {"job_id": job_id, "batch": batch, "seq": i, **row}, upsert=True
             )
 
-    async def advance(self, job_id: str, batch: int, counts: dict[str, int]) -> dict[str, Any]:
-        """Move past `batch` and add its counts, once: a repeated call for the same batch changes nothing."""
+    async def advance(self, job_id: str, batch: int, counts: dict[str, int], after: Any = None) -> dict[str, Any]:
+        """Move past `batch` and add its counts, once: a repeated call for the same batch changes nothing.
+
+        `after` is where the next batch starts, for jobs that scan profiles (`_id` cursor); it moves in the same
+        update as the batch number, so a resumed scan never repeats or skips a batch.
+        """
+        moved = {"next_batch": batch + 1} | ({"after": after} if after is not None else {})
         await self.jobs.update_one(
             {"_id": job_id, "next_batch": batch},
-            {"$set": {"next_batch": batch + 1}, "$inc": {k: counts.get(k, 0) for k in COUNTS}},
+            {"$set": moved, "$inc": {k: counts.get(k, 0) for k in COUNTS}},
         )
         await self.plans.delete_one({"_id": f"{job_id}:{batch}"})
         return await self.state(job_id) or {}

@@ -5,7 +5,7 @@ from typing import Any
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
-from profilehub_shared.contracts.jobs import JobRequested
+from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
@@ -19,6 +19,7 @@ from profilehub_shared.schema_cache import tombstone_aware
 
 from .job_queue import JobQueue
 from .repository import ProfileStore
+from .runner import RUNS
 from .schemas import Schemas
 from .stream import write_stream_batch
 
@@ -116,5 +117,5 @@ async def on_delete_profile(
     description="Import, copy and bulk-update jobs: stored, then run by lease (see job_queue)",
 )
 async def on_job_requested(job: JobRequested, queue: JobQueue = Context("job_queue")) -> None:
-    if job.kind == "import":
+    if job.kind in RUNS:  # other kinds (exports, ML) are other services' jobs
         await queue.accept(job)

@@ -16,7 +16,7 @@ from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobProgres
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
 
-from .checkpoints import Checkpoints
+from .checkpoints import COUNTS, Checkpoints
 from .domain.mapping import effective_mapping, record_from_row
 from .error_report import write_error_report
 from .files import BadRow, FileError, ReadOptions, Row, columns, count_rows, read_rows
@@ -110,7 +110,7 @@ async def make_plan(
 def progress(job: JobRequested, state: dict[str, Any], status: str, message: str = "") -> JobProgressed:
     counts = JobCounts(
         total=state.get("total"),
-        **{k: state.get(k, 0) for k in ("processed", "created", "updated", "unchanged", "rejected", "duplicates")},
+        **{k: state.get(k, 0) for k in COUNTS},
     )
     return JobProgressed(
         job_id=job.job_id,

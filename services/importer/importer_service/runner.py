@@ -1,21 +1,45 @@
-"""The importer's job loop: take a job by lease, run it while renewing the lease, close it."""
+"""The importer's job loop: take a job by lease, run it by kind while renewing the lease, close it."""
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from faststream import ContextRepo
+from profilehub_shared.contracts.jobs import JobRequested
 from pymongo.asynchronous.database import AsyncDatabase
 
+from .bulk_job import run_bulk_update
+from .copy_job import run_copy
 from .import_job import ImportDeps, progress, run_import
 from .job_queue import JobQueue
 
 log = logging.getLogger(__name__)
+
+# Every kind runs with the same collaborators and the same checkpoints: (deps, job, keep_going) -> None.
+RUNS = {"import": run_import, "copy": run_copy, "bulk_update": run_bulk_update}
 
 
 async def cancel_requested(db: AsyncDatabase, job_id: str) -> bool:
     """The gateway marks a job cancelled in its `jobs` collection; runners read the mark between batches."""
     doc = await db.jobs.find_one({"_id": job_id}, {"cancel_requested": 1})
     return bool(doc and doc.get("cancel_requested"))
+
+
+def keeper(queue: JobQueue, db: AsyncDatabase, deps: ImportDeps, job: JobRequested) -> Callable[[str], Awaitable[bool]]:
+    """What a job asks between batches: go on, unless another runner took it or a cancel was asked."""
+
+    async def keep_going(job_id: str) -> bool:
+        if not await queue.renew(job_id):
+            log.warning("job %s was taken by another runner; stopping here", job_id)
+            return False
+        if await cancel_requested(db, job_id):
+            state = await deps.checkpoints.finish(job_id, "cancelled", None, "cancelled on request")
+            await deps.publish(progress(job, state, "cancelled"))
+            await queue.close(job_id)
+            return False
+        return True
+
+    return keep_going
 
 
 async def run_jobs_forever(context: ContextRepo, poll_seconds: float = 0.5) -> None:
@@ -27,20 +51,9 @@ async def run_jobs_forever(context: ContextRepo, poll_seconds: float = 0.5) -> N
         if job is None:
             await asyncio.sleep(poll_seconds)
             continue
-
-        async def keep_going(job_id: str) -> bool:
-            if not await queue.renew(job_id):
-                log.warning("job %s was taken by another runner; stopping here", job_id)
-                return False
-            if await cancel_requested(db, job_id):
-                state = await deps.checkpoints.finish(job_id, "cancelled", None, "cancelled on request")
-                await deps.publish(progress(job, state, "cancelled"))
-                await queue.close(job_id)
-                return False
-            return True
-
+        keep_going = keeper(queue, db, deps, job)
         try:
-            await run_import(deps, job, keep_going)
+            await RUNS[job.kind](deps, job, keep_going)
         except asyncio.CancelledError:
             await queue.release(job.job_id)  # clean shutdown: let another runner resume it now
             raise

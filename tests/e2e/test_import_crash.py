@@ -1,0 +1,71 @@
+"""Crash test: kill -9 the importer in the middle of a 100,000-row import, start it again, and the job
+ends with exact counts and no duplicate profiles."""
+
+import asyncio
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+import psutil
+from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.mongo import profiles_collection_name
+from tests.e2e.importing import create_database, finished, start_import
+from tests.e2e.system import ROOT, RunningSystem
+
+ROWS, DUPLICATES, BAD = 100_000, 1_000, 500
+
+
+def big_csv() -> bytes:
+    lines = ["email,first_name,score"]
+    for i in range(ROWS - DUPLICATES - BAD):
+        lines.append(f"user{i}@crash.example,Name {i},{i}")
+    lines += [f"user{i}@crash.example,Again {i},{i}" for i in range(DUPLICATES)]
+    lines += [f"bad{i}@crash.example,Bad,not-a-number" for i in range(BAD)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def importer_processes(system: RunningSystem) -> list[psutil.Process]:
+    assert system.process is not None
+    return [p for p in psutil.Process(system.process.pid).children(recursive=True)
+            if "importer_service.app" in " ".join(p.cmdline())]
+
+
+async def test_kill_9_mid_import_resumes_with_exact_counts(
+    system: RunningSystem, api: httpx.AsyncClient, mongo: AsyncDatabase, tmp_path: Path
+) -> None:
+    db_id = await create_database(api, [{"name": "score", "type": "number"}])
+    job = await start_import(api, db_id, "big.csv", big_csv())
+    async with asyncio.timeout(300):
+        while (job := (await api.get(f"/jobs/{job['id']}")).json())["counts"]["processed"] < 20_000:
+            assert job["status"] in ("queued", "running"), job
+            await asyncio.sleep(0.2)
+    [importer] = importer_processes(system)
+    os.kill(importer.pid, signal.SIGKILL)
+    importer.wait(10)
+    stalled = (await api.get(f"/jobs/{job['id']}")).json()
+    assert stalled["status"] == "running" and stalled["counts"]["processed"] < ROWS
+
+    log = (tmp_path / "importer-restarted.log").open("ab")
+    restarted = subprocess.Popen([str(ROOT / ".venv/bin/faststream"), "run", "importer_service.app:create_app",
+                                  "--factory"], env=system.env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        job = await finished(api, job["id"], timeout=600)
+    finally:
+        restarted.terminate()
+        restarted.wait(30)
+    assert job["status"] == "done", job
+    counts = job["counts"]
+    assert (counts["total"], counts["processed"]) == (ROWS, ROWS)
+    assert counts["created"] == ROWS - DUPLICATES - BAD
+    assert (counts["duplicates"], counts["rejected"], counts["updated"]) == (DUPLICATES, BAD, 0)
+    profiles = mongo[profiles_collection_name(db_id)]
+    assert await profiles.count_documents({}) == ROWS - DUPLICATES - BAD
+    doubles = await (await profiles.aggregate([
+        {"$group": {"_id": "$email", "n": {"$sum": 1}}}, {"$match": {"n": {"$gt": 1}}}, {"$limit": 5},
+    ])).to_list()
+    assert doubles == []
+    again = await profiles.find_one({"email": "user7@crash.example"})
+    assert again is not None and again["first_name"] == "Again 7"
