@@ -8,7 +8,6 @@ from typing import Any
 
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
-
 from profilehub_shared.contracts.schema import ChangeSchema, SchemaChangeAnswered
 from profilehub_shared.contracts.schema_state import DatabaseSettings
 
@@ -24,11 +23,13 @@ async def running(app: FastStream) -> AsyncIterator[FastStream]:
 
 
 def database_settings(name: str) -> DatabaseSettings:
-    return DatabaseSettings.model_validate({
-        "name": name,
-        "subscription_manager": {"title": "Newsletter", "language": "en"},
-        "email_settings": {"from_name": "Shop", "from_email": "news@shop.example"},
-    })
+    return DatabaseSettings.model_validate(
+        {
+            "name": name,
+            "subscription_manager": {"title": "Newsletter", "language": "en"},
+            "email_settings": {"from_name": "Shop", "from_email": "news@shop.example"},
+        }
+    )
 
 
 class Caller:
@@ -49,5 +50,3 @@ class Caller:
             while command.request_id not in self.answers:
                 await asyncio.sleep(0.05)
         return self.answers.pop(command.request_id)
-
-

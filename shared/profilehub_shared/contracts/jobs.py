@@ -1,9 +1,10 @@
 """Background jobs: asked for by the gateway (or the scheduler), run by a service, reported as progress."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
+from ..filters.model import Filter
 from .base import Event, topic_name
 from .profiles import WriteOptions
 
@@ -31,6 +32,87 @@ class ImportParams(BaseModel):
     options: WriteOptions = Field(default_factory=WriteOptions)
 
 
+class CopyParams(BaseModel):
+    """Copy profiles to another database: runs as an import into the target (fields it lacks are dropped)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target_database_id: str = Field(description="The database the profiles are copied into")
+    filter: Filter | None = Field(None, description="Only source profiles matching this filter; all when absent")
+    options: WriteOptions = Field(default_factory=WriteOptions, description="Matching key and mode in the target")
+
+
+class PercentRange(BaseModel):
+    """A slice of the whole database, evenly selected by a stable hash of the profile id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    from_percent: float = Field(0, ge=0, le=100, description="Start of the slice, inclusive")
+    to_percent: float = Field(100, ge=0, le=100, description="End of the slice, exclusive (100: to the end)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PercentRange":
+        if self.from_percent > self.to_percent:
+            raise ValueError("from_percent must not exceed to_percent")
+        return self
+
+
+class SetValues(BaseModel):
+    """Set fields to the same values on every selected profile (read with the fields' types)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["set"] = "set"
+    values: dict[str, JsonValue] = Field(min_length=1, max_length=200, description="Field name → value")
+
+
+class UnsetFields(BaseModel):
+    """Clear fields (required fields cannot be cleared)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["unset"] = "unset"
+    fields: list[str] = Field(min_length=1, max_length=200, description="Standard or custom field names")
+
+
+class ChangeSubscription(BaseModel):
+    """Subscribe to, or unsubscribe from, a resource channel; the address is the email or the first phone."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["subscribe", "unsubscribe"]
+    resource_id: str = Field(description="A resource the database allows")
+    channel: Literal["email", "sms", "push"]
+
+
+class PromoAction(BaseModel):
+    """Attach one unused code of a pool to each profile (never the same code twice), or detach a pool's codes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["attach_promo", "detach_promo"]
+    pool_id: str
+
+
+class DeleteProfiles(BaseModel):
+    """Delete the selected profiles."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: Literal["delete"] = "delete"
+
+
+BulkAction = Annotated[
+    SetValues | UnsetFields | ChangeSubscription | PromoAction | DeleteProfiles, Field(discriminator="type")
+]
+
+
+class BulkUpdateParams(BaseModel):
+    """Bulk update: the range slice first, then the filter, then the first `limit` profiles get the action."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    filter: Filter | None = Field(None, description="Only profiles matching this filter; all when absent")
+    range: PercentRange = Field(default_factory=PercentRange, description="Percentage slice of the whole database")
+    limit: int = Field(0, ge=0, description="Only the first N selected profiles (profile id order); 0: no limit")
+    action: BulkAction = Field(description="What to do to each selected profile")
+
+
 class JobRequested(Event):
     """Start a job (keyed by job id). The runner of its kind picks it up; progress follows on `JobProgressed`."""
 
@@ -40,6 +122,8 @@ class JobRequested(Event):
     kind: JobKind
     database_id: str
     import_params: ImportParams | None = None
+    copy_params: CopyParams | None = Field(None, description="Set when kind is copy")
+    bulk_update_params: BulkUpdateParams | None = Field(None, description="Set when kind is bulk_update")
 
 
 class JobCounts(BaseModel):
@@ -53,6 +137,7 @@ class JobCounts(BaseModel):
     rejected: int = 0
     duplicates: int = 0
     deleted: int = 0
+    dropped_fields: int = Field(0, description="Copy: field values left out because the target lacks the field")
 
 
 class JobProgressed(Event):
