@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-
 import pytest
-from profilehub_shared.settings import ServiceSettings
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from profilehub_shared.settings import ServiceSettings
 from tests.e2e.system import RunningSystem
 from tests.infra import Infrastructure, provide
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from faststream import FastStream
 from faststream.kafka import KafkaBroker
+
 from profilehub_shared.contracts.schema import ChangeSchema, SchemaChangeAnswered
 from profilehub_shared.contracts.schema_state import DatabaseSettings
 

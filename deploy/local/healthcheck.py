@@ -5,6 +5,7 @@ Waits up to 90 s unless --once; gives up at once when the process PID has exited
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -22,10 +23,8 @@ async def kafka_ok(bootstrap: str) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
     await admin.start()
     try:
-        try:
+        with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics([NewTopic(HEALTH_TOPIC, num_partitions=1, replication_factor=1)])
-        except TopicAlreadyExistsError:
-            pass
         if HEALTH_TOPIC not in await admin.list_topics():
             raise RuntimeError("health topic not listed")
     finally:

@@ -5,8 +5,9 @@ collaborators (repositories, clocks …) into the FastStream context. Nothing co
 `faststream run <name>_service.app:create_app --factory` starts it and SIGTERM stops it cleanly.
 """
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from contextlib import AsyncExitStack
+from typing import Any
 
 from faststream import ContextRepo, FastStream
 from faststream.kafka import KafkaRouter
@@ -21,7 +22,7 @@ from .mongo import database, open_mongo, ping
 from .settings import ServiceSettings
 
 Wire = Callable[[ContextRepo, AsyncDatabase], Awaitable[None]]
-Worker = Callable[[ContextRepo], Awaitable[None]]
+Worker = Callable[[ContextRepo], Coroutine[Any, Any, None]]
 
 
 async def _no_wiring(context: ContextRepo, db: AsyncDatabase) -> None:

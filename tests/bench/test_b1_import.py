@@ -22,9 +22,11 @@ from tests.e2e.system import RunningSystem
 
 ROWS = int(os.environ.get("B1_ROWS", "1000000"))
 FIELDS = [
-    {"name": "score", "type": "number"}, {"name": "ratio", "type": "float"},
+    {"name": "score", "type": "number"},
+    {"name": "ratio", "type": "float"},
     {"name": "plan", "type": "enum", "options": ["free", "pro", "max"]},
-    {"name": "labels", "type": "tags"}, {"name": "address", "type": "object"},
+    {"name": "labels", "type": "tags"},
+    {"name": "address", "type": "object"},
 ]
 HEADER = "email,phones,first_name,last_name,birth_date,score,ratio,plan,labels,address"
 
@@ -33,12 +35,18 @@ def row(i: int, rnd: random.Random) -> tuple[str, dict[str, object]]:
     """One CSV line and the document a raw writer would store for it."""
     plan = ("free", "pro", "max")[i % 3]
     city = rnd.choice(["Oslo", "Riga", "Lima"])
-    line = (f"user{i}@bench.example,+4791{i:06d},First{i},Last{i},1990-01-{1 + i % 28:02d},{i},{i / 7:.3f},"
-            f"{plan},a|b,\"{{\"\"city\"\": \"\"{city}\"\"}}\"")
-    doc = {"email": f"user{i}@bench.example", "phones": [f"+4791{i:06d}"], "first_name": f"First{i}",
-           "last_name": f"Last{i}", "birth_date": datetime(1990, 1, 1 + i % 28, tzinfo=UTC),
-           "fields": {"score": i, "ratio": round(i / 7, 3), "plan": plan, "labels": ["a", "b"],
-                      "address": {"city": city}}}
+    line = (
+        f"user{i}@bench.example,+4791{i:06d},First{i},Last{i},1990-01-{1 + i % 28:02d},{i},{i / 7:.3f},"
+        f'{plan},a|b,"{{""city"": ""{city}""}}"'
+    )
+    doc = {
+        "email": f"user{i}@bench.example",
+        "phones": [f"+4791{i:06d}"],
+        "first_name": f"First{i}",
+        "last_name": f"Last{i}",
+        "birth_date": datetime(1990, 1, 1 + i % 28, tzinfo=UTC),
+        "fields": {"score": i, "ratio": round(i / 7, 3), "plan": plan, "labels": ["a", "b"], "address": {"city": city}},
+    }
     return line, doc
 
 
@@ -69,8 +77,11 @@ async def raw_bulk_upsert(mongo: AsyncDatabase) -> None:
 
 def importer_pid(system: RunningSystem) -> int:
     assert system.process is not None
-    [p] = [p for p in psutil.Process(system.process.pid).children(recursive=True)
-           if "importer_service.app" in " ".join(p.cmdline())]
+    [p] = [
+        p
+        for p in psutil.Process(system.process.pid).children(recursive=True)
+        if "importer_service.app" in " ".join(p.cmdline())
+    ]
     return p.pid
 
 
@@ -83,8 +94,12 @@ async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mong
 
         async def import_through_api() -> None:
             with path.open("rb") as f:
-                answer = await api.post(f"/databases/{db_id}/imports", files={"file": ("bench.csv", f)},
-                                        data={"options": json.dumps({})}, timeout=600)
+                answer = await api.post(
+                    f"/databases/{db_id}/imports",
+                    files={"file": ("bench.csv", f)},
+                    data={"options": json.dumps({})},
+                    timeout=600,
+                )
             assert answer.status_code == 202, answer.text
             job_id = answer.json()["id"]
             while True:
@@ -98,6 +113,10 @@ async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mong
         async with PeakRss(importer_pid(system)) as rss:
             ours = await timed("import through the API", ROWS, import_through_api)
     baseline = await timed("raw PyMongo bulk upsert", ROWS, lambda: raw_bulk_upsert(mongo))
-    report(ours, baseline, "rows", f"file {mib(size)}; importer peak RSS {mib(rss.peak)} "
-           f"(at 200k rows {mib(rss.at(200_000))})")
+    report(
+        ours,
+        baseline,
+        "rows",
+        f"file {mib(size)}; importer peak RSS {mib(rss.peak)} (at 200k rows {mib(rss.at(200_000))})",
+    )
     assert isinstance(ours, Figure)

@@ -7,6 +7,9 @@ import os
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
 from importer_service.app import create_app as importer_app
 from importer_service.settings import Settings as ImporterSettings
 from profilehub_shared.contracts.profiles import UpsertProfile
@@ -15,11 +18,8 @@ from profilehub_shared.fields import CustomField
 from profilehub_shared.kafka import make_broker
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
-from pymongo import UpdateOne
-from pymongo.asynchronous.database import AsyncDatabase
 from schema_service.app import create_app as schema_app
 from schema_service.settings import Settings as SchemaSettings
-
 from tests.bench.harness import report, timed
 from tests.services import Caller, database_settings, running
 

@@ -21,11 +21,14 @@ FIELDS = [
 
 
 async def create_database(api: httpx.AsyncClient, fields: list[dict[str, Any]] = FIELDS) -> str:
-    answer = await api.post("/databases", json={
-        "name": f"e2e-{uuid.uuid4().hex[:8]}",
-        "subscription_manager": {"title": "News", "language": "en"},
-        "email_settings": {"from_name": "Shop", "from_email": "news@shop.example"},
-    })
+    answer = await api.post(
+        "/databases",
+        json={
+            "name": f"e2e-{uuid.uuid4().hex[:8]}",
+            "subscription_manager": {"title": "News", "language": "en"},
+            "email_settings": {"from_name": "Shop", "from_email": "news@shop.example"},
+        },
+    )
     assert answer.status_code == 201, answer.text
     db_id: str = answer.json()["id"]
     for field in fields:
@@ -34,10 +37,12 @@ async def create_database(api: httpx.AsyncClient, fields: list[dict[str, Any]] =
     return db_id
 
 
-async def start_import(api: httpx.AsyncClient, db_id: str, name: str, content: bytes,
-                       options: dict[str, Any] | None = None) -> dict[str, Any]:
-    answer = await api.post(f"/databases/{db_id}/imports", files={"file": (name, content)},
-                            data={"options": json.dumps(options or {})})
+async def start_import(
+    api: httpx.AsyncClient, db_id: str, name: str, content: bytes, options: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    answer = await api.post(
+        f"/databases/{db_id}/imports", files={"file": (name, content)}, data={"options": json.dumps(options or {})}
+    )
     assert answer.status_code == 202, answer.text
     return answer.json()  # type: ignore[no-any-return]
 

@@ -9,9 +9,9 @@ from tests.e2e.importing import create_database, finished, start_import
 
 MESSY = (
     "\ufeffemail;first_name;score;ratio;vip;plan;since;seen_ip;labels;address;colour\r\n"
-    "ann@shop.example;Ann;1;1.5;yes;free;2024-01-02;10.0.0.1;a,b;\"{\"\"city\"\": \"\"Oslo\"\"}\";red\r\n"
+    'ann@shop.example;Ann;1;1.5;yes;free;2024-01-02;10.0.0.1;a,b;"{""city"": ""Oslo""}";red\r\n'
     "\r\n"
-    "bob@shop.example;\"Bob\nSecond line\";2;2;no;2;2024-01-03T10:00:00+03:00;10.0.0.2;;;blue\r\n"
+    'bob@shop.example;"Bob\nSecond line";2;2;no;2;2024-01-03T10:00:00+03:00;10.0.0.2;;;blue\r\n'
     "ann@shop.example;Ann Again;3;;;;;;;;green\r\n"
     "not-an-email;X;4;;;;;;;;\r\n"
     "c1@shop.example;C;four;;;;;;;;\r\n"

@@ -29,8 +29,11 @@ def big_csv() -> bytes:
 
 def importer_processes(system: RunningSystem) -> list[psutil.Process]:
     assert system.process is not None
-    return [p for p in psutil.Process(system.process.pid).children(recursive=True)
-            if "importer_service.app" in " ".join(p.cmdline())]
+    return [
+        p
+        for p in psutil.Process(system.process.pid).children(recursive=True)
+        if "importer_service.app" in " ".join(p.cmdline())
+    ]
 
 
 async def test_kill_9_mid_import_resumes_with_exact_counts(
@@ -49,8 +52,12 @@ async def test_kill_9_mid_import_resumes_with_exact_counts(
     assert stalled["status"] == "running" and stalled["counts"]["processed"] < ROWS
 
     log = (tmp_path / "importer-restarted.log").open("ab")
-    restarted = subprocess.Popen([str(ROOT / ".venv/bin/faststream"), "run", "importer_service.app:create_app",
-                                  "--factory"], env=system.env, stdout=log, stderr=subprocess.STDOUT)
+    restarted = subprocess.Popen(
+        [str(ROOT / ".venv/bin/faststream"), "run", "importer_service.app:create_app", "--factory"],
+        env=system.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         job = await finished(api, job["id"], timeout=600)
     finally:
@@ -63,9 +70,15 @@ async def test_kill_9_mid_import_resumes_with_exact_counts(
     assert (counts["duplicates"], counts["rejected"], counts["updated"]) == (DUPLICATES, BAD, 0)
     profiles = mongo[profiles_collection_name(db_id)]
     assert await profiles.count_documents({}) == ROWS - DUPLICATES - BAD
-    doubles = await (await profiles.aggregate([
-        {"$group": {"_id": "$email", "n": {"$sum": 1}}}, {"$match": {"n": {"$gt": 1}}}, {"$limit": 5},
-    ])).to_list()
+    doubles = await (
+        await profiles.aggregate(
+            [
+                {"$group": {"_id": "$email", "n": {"$sum": 1}}},
+                {"$match": {"n": {"$gt": 1}}},
+                {"$limit": 5},
+            ]
+        )
+    ).to_list()
     assert doubles == []
     again = await profiles.find_one({"email": "user7@crash.example"})
     assert again is not None and again["first_name"] == "Again 7"

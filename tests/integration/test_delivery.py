@@ -8,11 +8,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import NewTopic
 from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.database import AsyncDatabase
+
 from profilehub_shared.contracts import HealthProbeRequested, dead_letter_topic
 from profilehub_shared.contracts.dead_letter import MessageDeadLettered
 from profilehub_shared.kafka import durable, ensure_topics, make_broker
 from profilehub_shared.settings import ServiceSettings
-from pymongo.asynchronous.database import AsyncDatabase
 
 
 async def fresh_topic(settings: ServiceSettings) -> str:

@@ -9,6 +9,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from gridfs import AsyncGridFSBucket
+from pymongo.asynchronous.database import AsyncDatabase
+
 from importer_service.app import create_app as importer_app
 from importer_service.settings import Settings as ImporterSettings
 from profilehub_shared.contracts.jobs import ImportParams, JobProgressed, JobRequested
@@ -18,10 +20,8 @@ from profilehub_shared.fields import CustomField
 from profilehub_shared.kafka import make_broker
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
-from pymongo.asynchronous.database import AsyncDatabase
 from schema_service.app import create_app as schema_app
 from schema_service.settings import Settings as SchemaSettings
-
 from tests.services import Caller, database_settings, running
 
 

@@ -4,15 +4,15 @@ import asyncio
 import uuid
 
 from faststream.kafka import KafkaBroker, KafkaRouter
+from pymongo.asynchronous.database import AsyncDatabase
+
 from profilehub_shared.contracts.schema import AddField, CreateDatabase, DeleteDatabase
 from profilehub_shared.fields import CustomField
 from profilehub_shared.kafka import make_broker
 from profilehub_shared.schema_cache import SchemaCache
 from profilehub_shared.settings import ServiceSettings
-from pymongo.asynchronous.database import AsyncDatabase
 from schema_service.app import create_app
 from schema_service.settings import Settings
-
 from tests.services import Caller, database_settings, running
 
 

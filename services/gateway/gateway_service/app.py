@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
+from pymongo import ASCENDING
+
 from profilehub_shared.contracts import ServiceHeartbeatRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import DeleteProfile, ProfileWriteAnswered, UpsertProfile
@@ -15,7 +17,6 @@ from profilehub_shared.heartbeat import heartbeat
 from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
-from pymongo import ASCENDING
 
 from . import api, errors, health, jobs
 from .limits import BodySizeLimit

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from profilehub_shared.contracts.schema import SchemaError
-from profilehub_shared.fields.errors import short_repr
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from profilehub_shared.contracts.schema import SchemaError
+from profilehub_shared.fields.errors import short_repr
 
 log = logging.getLogger(__name__)
 

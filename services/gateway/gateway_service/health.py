@@ -5,9 +5,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
 from profilehub_shared.contracts import ServiceHeartbeatRecorded
 from profilehub_shared.mongo import ping
-from pymongo import AsyncMongoClient
 
 SERVICES = ("gateway", "schema", "importer", "exporter", "history", "ml")
 

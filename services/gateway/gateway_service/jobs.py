@@ -5,6 +5,7 @@ from typing import Any
 
 from faststream import Context
 from faststream.kafka import KafkaRouter
+
 from profilehub_shared.contracts.jobs import JobProgressed
 from profilehub_shared.kafka import durable
 

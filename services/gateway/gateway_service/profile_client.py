@@ -11,6 +11,7 @@ from typing import Any
 
 from aiokafka import TopicPartition
 from faststream.kafka import KafkaBroker
+
 from profilehub_shared.contracts.profiles import DeleteProfile, ProfileWriteAnswered, UpsertProfile, WriteOptions
 
 from .errors import ApiError
@@ -34,7 +35,7 @@ class ProfileClient:
     async def ready(self, timeout: float = 30.0) -> None:
         consumer: Any = self.subscriber.consumer
         async with asyncio.timeout(timeout):
-            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka has no public wait for it
+            while not consumer.assignment():
                 await asyncio.sleep(0.05)
             for partition in consumer.assignment():
                 await consumer.position(TopicPartition(partition.topic, partition.partition))

@@ -12,6 +12,7 @@ from typing import Any
 from aiokafka import TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker
+
 from profilehub_shared.contracts.schema import ChangeSchema, SchemaChangeAnswered, SchemaOperation
 
 from .errors import ApiError
@@ -50,7 +51,7 @@ class SchemaClient:
         """
         consumer: Any = self.subscriber.consumer
         async with asyncio.timeout(timeout):
-            while not consumer.assignment():  # noqa: ASYNC110 - aiokafka has no public wait for it
+            while not consumer.assignment():
                 await asyncio.sleep(0.05)
             for partition in consumer.assignment():
                 await consumer.position(TopicPartition(partition.topic, partition.partition))

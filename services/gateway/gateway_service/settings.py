@@ -1,7 +1,8 @@
 """Settings of the gateway (environment variables; see README "Configuration")."""
 
-from profilehub_shared.settings import ServiceSettings
 from pydantic import Field, SecretStr, ValidationError
+
+from profilehub_shared.settings import ServiceSettings
 
 
 class ConfigurationError(RuntimeError):

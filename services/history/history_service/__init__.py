@@ -1,1 +1,1 @@
-"""Profilehub history service: Profile history (changes and interactions), history export jobs, has_interactions flags."""
+"""Profilehub history service: profile history (changes and interactions), history exports, has_interactions."""

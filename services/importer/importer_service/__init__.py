@@ -1,1 +1,1 @@
-"""Profilehub importer service: Profile writes: file imports, Kafka upserts, copy, bulk update, single upserts, ML scores."""
+"""Profilehub importer service: every profile write (imports, upsert stream, copy, bulk update, API, ML)."""

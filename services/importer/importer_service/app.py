@@ -3,6 +3,8 @@
 from faststream import ContextRepo, FastStream
 from faststream.kafka import KafkaBroker
 from gridfs import AsyncGridFSBucket
+from pymongo.asynchronous.database import AsyncDatabase
+
 from profilehub_shared.contracts import Message
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import (
@@ -15,7 +17,6 @@ from profilehub_shared.contracts.profiles import (
 from profilehub_shared.contracts.schema import DatabaseChanged
 from profilehub_shared.schema_cache import SchemaCache
 from profilehub_shared.service import kafka_service
-from pymongo.asynchronous.database import AsyncDatabase
 
 from .checkpoints import Checkpoints
 from .handlers import router
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         await checkpoints.create_indexes()
 
         async def publish(event: Message) -> None:
-            key = getattr(event, "profile_id", None) or getattr(event, "job_id", "")
+            key: str = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""
             await broker.publish(event, topic=event.topic, key=key.encode())
 
         context.set_global("store", store)

@@ -65,5 +65,5 @@ class Checkpoints:
         )
         return await self.state(job_id) or {}
 
-    def rejected_rows(self, job_id: str):  # type: ignore[no-untyped-def]
+    def rejected_rows(self, job_id: str):
         return self.rejections.find({"job_id": job_id}).sort([("batch", ASCENDING), ("seq", ASCENDING)])

@@ -5,7 +5,8 @@ from typing import Any
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
-from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
+
+from profilehub_shared.contracts.jobs import JobRequested
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,

@@ -12,6 +12,7 @@ from typing import Any
 
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
+
 from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
@@ -116,7 +117,7 @@ def progress(job: JobRequested, state: dict[str, Any], status: str, message: str
         job_id=job.job_id,
         kind=job.kind,
         database_id=job.database_id,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         counts=counts,
         message=message or state.get("message", ""),
         error_report_file_id=state.get("error_report_file_id"),

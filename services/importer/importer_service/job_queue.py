@@ -10,9 +10,10 @@ import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from profilehub_shared.contracts.jobs import JobRequested
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.contracts.jobs import JobRequested
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 

@@ -2,11 +2,12 @@
 
 from typing import Any
 
-from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.mongo import profiles_collection_name
 from pymongo import ASCENDING, ReplaceOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.mongo import profiles_collection_name
 
 from .domain.merge import Merged
 

@@ -5,8 +5,9 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from faststream import ContextRepo
-from profilehub_shared.contracts.jobs import JobRequested
 from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.contracts.jobs import JobRequested
 
 from .bulk_job import run_bulk_update
 from .copy_job import run_copy

@@ -1,8 +1,9 @@
 """Where the importer finds a database's schema: the local cache fed by Kafka, else the schema collection."""
 
+from pymongo.asynchronous.database import AsyncDatabase
+
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.schema_cache import SchemaCache
-from pymongo.asynchronous.database import AsyncDatabase
 
 
 class Schemas:

@@ -1,7 +1,8 @@
 """Settings of the importer service (environment variables; see README "Configuration")."""
 
-from profilehub_shared.settings import ServiceSettings
 from pydantic import Field
+
+from profilehub_shared.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):

@@ -4,13 +4,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import ValidationError
+
 from profilehub_shared.contracts.profiles import (
     ProfileUpsertRejected,
     ProfileWriteAnswered,
     RejectedField,
     UpsertProfile,
 )
-from pydantic import ValidationError
 
 from .domain.matching import MatchingNotUsable
 from .schemas import Schemas
@@ -72,7 +73,7 @@ def answers_for(
         answers.append(
             ProfileWriteAnswered(
                 request_id=c.request_id,
-                outcome=outcome,  # type: ignore[arg-type]
+                outcome=outcome,
                 profile_id=profile_id,
                 errors=errors.get(str(c.event_id), []),
             )

@@ -69,7 +69,7 @@ def change_event(db: Database, merged: Merged, source: Source, job_id: str | Non
     return ProfileChanged(
         database_id=db.id,
         profile_id=merged.profile["_id"],
-        change=merged.outcome,  # type: ignore[arg-type]
+        change=merged.outcome,
         source=source,
         job_id=job_id,
         changes=[FieldChange(field=p, old=jsonable(o), new=jsonable(n)) for p, (o, n) in merged.changes.items()],

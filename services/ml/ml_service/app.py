@@ -1,6 +1,7 @@
 """The one place that wires the ml service. Run: `faststream run ml_service.app:create_app --factory`."""
 
 from faststream import FastStream
+
 from profilehub_shared.service import kafka_service
 
 from .handlers import router

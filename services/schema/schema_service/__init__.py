@@ -1,1 +1,1 @@
-"""Profilehub schema service: Databases, fields, resources, suppression lists and promo pools: the one writer of schema state."""
+"""Profilehub schema service: the one writer of databases, fields, resources, suppression lists, promo pools."""

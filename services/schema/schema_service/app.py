@@ -1,10 +1,11 @@
 """The one place that wires the schema service. Run: `faststream run schema_service.app:create_app --factory`."""
 
 from faststream import ContextRepo, FastStream
+from pymongo.asynchronous.database import AsyncDatabase
+
 from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, SchemaChangeAnswered
 from profilehub_shared.kafka import Tombstones
 from profilehub_shared.service import kafka_service
-from pymongo.asynchronous.database import AsyncDatabase
 
 from .handlers import router
 from .repository import MongoSchemaStore

@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from profilehub_shared.contracts.schema_state import Database, DatabaseSettings
 from profilehub_shared.fields import (
     STANDARD_FIELDS,
@@ -11,7 +13,6 @@ from profilehub_shared.fields import (
     StandardFieldSettings,
     check_standard_settings,
 )
-from pydantic import ValidationError
 
 from .errors import Conflict, DatabaseHasInteractions, FieldTypeLocked, InvalidChange, NotFound
 

@@ -14,7 +14,7 @@ class SchemaRefused(Exception):
         self.details = details or []
 
     def as_error(self) -> SchemaError:
-        return SchemaError(code=self.code, message=self.message, details=self.details)  # type: ignore[arg-type]
+        return SchemaError(code=self.code, message=self.message, details=self.details)
 
 
 class InvalidChange(SchemaRefused):

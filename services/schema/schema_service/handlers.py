@@ -2,6 +2,7 @@
 
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
+
 from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, SchemaChangeAnswered
 from profilehub_shared.kafka import Tombstones, durable
 

@@ -2,12 +2,13 @@
 
 from typing import Any, Protocol
 
-from profilehub_shared.contracts.schema import SchemaChangeAnswered
-from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
-from profilehub_shared.mongo import profiles_collection_name
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from profilehub_shared.contracts.schema import SchemaChangeAnswered
+from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
+from profilehub_shared.mongo import profiles_collection_name
 
 from .errors import Conflict
 
@@ -55,7 +56,7 @@ class MongoSchemaStore:
 
     # databases
     async def database(self, database_id: str) -> Database | None:
-        return _model(Database, await self.db.databases.find_one({"_id": database_id}))  # type: ignore[no-any-return]
+        return _model(Database, await self.db.databases.find_one({"_id": database_id}))
 
     async def save_database(self, db: Database, *, new: bool) -> None:
         doc = _doc(db) | {"name_key": db.settings.name}

@@ -6,12 +6,12 @@ from typing import Any
 import httpx
 import pytest
 from gateway_http import ADMIN_TOKEN, bearer, database_body, unique
+
 from gateway_service.app import create_app as create_gateway
 from gateway_service.settings import Settings as GatewaySettings
 from profilehub_shared.settings import ServiceSettings
 from schema_service.app import create_app as create_schema
 from schema_service.settings import Settings as SchemaSettings
-
 from tests.services import running
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+
 from profilehub_shared.fields import CustomField, FieldValueError, coerce_custom, coerce_standard
 
 pytestmark = pytest.mark.unit

@@ -4,6 +4,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
 from profilehub_shared.fields import (
     CustomField,
     FieldDefinitionError,
@@ -11,8 +14,6 @@ from profilehub_shared.fields import (
     StandardFieldSettings,
     check_standard_settings,
 )
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 pytestmark = pytest.mark.unit
 

@@ -3,6 +3,7 @@
 import pickle
 
 import pytest
+
 from profilehub_shared.fields import FieldDefinitionError, FieldValueError, coerce_standard
 
 pytestmark = pytest.mark.unit

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 import pytest
+
 from profilehub_shared.fields import CustomField, FieldValueError, coerce_custom
 
 pytestmark = pytest.mark.unit

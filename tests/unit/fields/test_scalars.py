@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from profilehub_shared.fields import CustomField, FieldValueError, coerce_custom
 
 pytestmark = pytest.mark.unit

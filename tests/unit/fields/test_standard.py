@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from profilehub_shared.fields import STANDARD_FIELDS, FieldValueError, StandardKind, coerce_standard
 
 pytestmark = pytest.mark.unit

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import CustomField
 from profilehub_shared.filters import Condition, to_query

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.filters import Condition, to_query
 from profilehub_shared.filters.bst import as_utc, next_hours

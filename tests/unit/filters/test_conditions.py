@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from profilehub_shared.filters import STATUSES
 
 D = datetime

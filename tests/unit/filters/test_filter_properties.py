@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import STANDARD_FIELDS
 from profilehub_shared.fields.text import KEY_PATTERN
 from profilehub_shared.filters import QUERY_OPERATORS, FilterError, parse_filter, to_query
-from pydantic import ValidationError
-
 from tests.unit.filters.conftest import NOW, make_db
 from tests.unit.filters.test_conditions import CUSTOM, OBJECT_PATHS, STANDARD, SYSTEM
 

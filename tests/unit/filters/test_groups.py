@@ -4,6 +4,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.filters import (
     MAX_CONDITIONS,
@@ -15,7 +17,6 @@ from profilehub_shared.filters import (
     parse_filter,
     to_query,
 )
-from pydantic import ValidationError
 
 AGE = Condition(field="age", op="gt", value=18)
 VIP = Condition(field="vip", op="eq", value=True)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.filters import Condition, FilterError, Group, parse_quick_search, to_query
 

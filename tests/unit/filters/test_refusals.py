@@ -4,8 +4,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from profilehub_shared.filters import Condition, FilterError
 from pydantic import ValidationError
+
+from profilehub_shared.filters import Condition, FilterError
 
 Query = Callable[[str, str, Any], dict[str, Any]]
 

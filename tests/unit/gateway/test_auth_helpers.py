@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from gateway_service.auth import ADMIN, Principal, hash_token, is_admin_token, principal_of
 from gateway_service.errors import ApiError
 from gateway_service.settings import ConfigurationError, load_settings

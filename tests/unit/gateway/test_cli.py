@@ -4,8 +4,9 @@ import json
 from typing import Any
 
 import httpx
-from profilehub_cli.main import app
 from typer.testing import CliRunner
+
+from profilehub_cli.main import app
 
 DATABASE = {
     "id": "db1",

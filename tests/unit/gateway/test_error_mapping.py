@@ -5,10 +5,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import BaseModel
+
 from gateway_service import errors
 from gateway_service.errors import ApiError
 from profilehub_shared.contracts.schema import SchemaError
-from pydantic import BaseModel
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from gateway_service.openapi import render
 
 COMMITTED = Path(__file__).resolve().parents[3] / "docs" / "openapi.json"

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from gateway_service.errors import ApiError
 from gateway_service.schema_client import SchemaClient, key_of
 from profilehub_shared.contracts import schema as ops

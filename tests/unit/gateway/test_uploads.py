@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+
 from gateway_service.bulk import chunks, total
 from gateway_service.limits import BodySizeLimit
 from profilehub_shared.contracts.schema import Counts

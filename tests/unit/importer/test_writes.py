@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+
 from importer_service.domain.matching import MatchingNotUsable
 from importer_service.repository import writes_of
 from importer_service.writes import Incoming, Merged, plan_batch, write_batch

@@ -5,6 +5,7 @@ import tarfile
 import zipfile
 
 import pytest
+
 from importer_service.files import BadRow, FileError, Row
 
 from .helpers import bad, header, read

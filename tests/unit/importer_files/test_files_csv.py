@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+
 from importer_service.files import FileError, Row
 
 from .helpers import bad, count, header, read, values

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from importer_service.files import FileError
 
 from .helpers import bad, count, header, read, values

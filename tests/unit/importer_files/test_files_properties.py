@@ -6,6 +6,7 @@ import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from importer_service.files import BadRow, FileError, ReadOptions, Row, count_rows, read_rows
 
 from .helpers import OneWayStream, read, values

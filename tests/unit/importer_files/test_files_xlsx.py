@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import openpyxl
 import pytest
+
 from importer_service.files import FileError, Row
 
 from .helpers import bad, header, read, values

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from profilehub_shared.contracts.schema_state import DatabaseSettings
 from profilehub_shared.fields import CustomField, StandardFieldSettings
 from schema_service import domain

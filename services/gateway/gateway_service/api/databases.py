@@ -4,6 +4,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+
 from profilehub_shared.contracts import schema as ops
 from profilehub_shared.contracts.schema_state import Database, DatabaseSettings, Resource, SuppressionList
 
@@ -22,7 +23,9 @@ async def check_references(db: Any, caller: Principal, list_id: str | None, reso
     service's check; this one keeps other groups' objects invisible)."""
     if caller.is_admin:
         return
-    refs = [("suppression_list_id", "suppression_lists", SuppressionList, list_id)] if list_id else []
+    refs: list[tuple[str, str, type[SuppressionList] | type[Resource], str]] = (
+        [("suppression_list_id", "suppression_lists", SuppressionList, list_id)] if list_id else []
+    )
     refs += [("resource_ids", "resources", Resource, rid) for rid in resource_ids]
     for field, collection, cls, object_id in refs:
         try:

@@ -1,6 +1,7 @@
 """`/databases/{id}/fields` and `/databases/{id}/standard-fields`: a database's field schema."""
 
 from fastapi import APIRouter, Response
+
 from profilehub_shared.contracts import schema as ops
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import (

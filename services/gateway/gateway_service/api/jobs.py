@@ -10,9 +10,10 @@ from bson.errors import InvalidId
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from gridfs import AsyncGridFSBucket
+from pydantic import BaseModel, Field, ValidationError
+
 from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobKind, JobRequested, JobStatus
 from profilehub_shared.contracts.schema_state import Database
-from pydantic import BaseModel, Field, ValidationError
 
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details

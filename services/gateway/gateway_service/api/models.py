@@ -3,6 +3,9 @@
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic.fields import FieldInfo
+
 from profilehub_shared.contracts.schema import Counts
 from profilehub_shared.contracts.schema_state import (
     Database,
@@ -12,8 +15,6 @@ from profilehub_shared.contracts.schema_state import (
     SuppressionList,
 )
 from profilehub_shared.fields import CustomField, StandardFieldSettings
-from pydantic import BaseModel, ConfigDict, Field, create_model
-from pydantic.fields import FieldInfo
 
 T = TypeVar("T")
 Name = Annotated[str, Field(min_length=1, max_length=200, description="Unique name, 1 to 200 characters")]

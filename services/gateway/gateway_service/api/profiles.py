@@ -4,11 +4,12 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+
 from profilehub_shared.contracts.profiles import RejectedField, WriteOptions
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.filters import Filter, FilterError, to_query
 from profilehub_shared.mongo import profiles_collection_name
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
 
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details

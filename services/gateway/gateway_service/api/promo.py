@@ -4,9 +4,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
 from profilehub_shared.contracts import schema as ops
 from profilehub_shared.contracts.schema_state import PromoPool
-from pydantic import ValidationError
 
 from ..auth import Caller
 from ..bulk import chunks, total

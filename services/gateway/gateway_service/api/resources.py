@@ -1,6 +1,7 @@
 """`/resources`: subscription resources (what profiles subscribe to, on which channels)."""
 
 from fastapi import APIRouter, Response
+
 from profilehub_shared.contracts import schema as ops
 from profilehub_shared.contracts.schema_state import Resource
 

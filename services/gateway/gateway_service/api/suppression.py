@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
+
 from profilehub_shared.contracts import schema as ops
 from profilehub_shared.contracts.schema_state import SuppressionList
 

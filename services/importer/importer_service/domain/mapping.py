@@ -37,7 +37,7 @@ def record_from_row(values: dict[str, Any], mapping: dict[str, str]) -> dict[str
         if column not in values:
             continue
         if target.startswith(SUBSCRIPTION_PREFIX):
-            _, resource_id, channel = (target.split(".", 2) + ["", ""])[:3]
+            _, resource_id, channel = [*target.split(".", 2), "", ""][:3]
             status = subscription_status(values[column])
             if status is not None:
                 subscriptions.append({"resource_id": resource_id, "channel": channel, "status": status})
