@@ -12,7 +12,7 @@ from pymongo import ASCENDING
 from profilehub_shared.contracts import ServiceHeartbeatRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import DeleteProfile, ProfileWriteAnswered, UpsertProfile
-from profilehub_shared.contracts.schema import ChangeSchema, SchemaChangeAnswered
+from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, SchemaChangeAnswered
 from profilehub_shared.heartbeat import heartbeat
 from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ServiceHeartbeatRecorded,
                 ChangeSchema,
                 SchemaChangeAnswered,
+                DatabaseChanged,
                 JobRequested,
                 JobProgressed,
                 UpsertProfile,

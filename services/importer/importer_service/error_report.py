@@ -10,14 +10,17 @@ from .checkpoints import Checkpoints
 COLUMNS = ["row", "column", "field", "value", "code", "message"]
 
 
-async def write_error_report(checkpoints: Checkpoints, bucket: AsyncGridFSBucket, job_id: str) -> str | None:
+async def write_error_report(
+    checkpoints: Checkpoints, bucket: AsyncGridFSBucket, job_id: str, database_id: str | None = None
+) -> str | None:
     """Stream the rejected rows into a GridFS CSV file; None when nothing was rejected."""
     rows = checkpoints.rejected_rows(job_id)
     first = await anext(rows, None)
     if first is None:
         return None
     upload = bucket.open_upload_stream(
-        f"import-{job_id}-errors.csv", metadata={"job_id": job_id, "content_type": "text/csv"}
+        f"import-{job_id}-errors.csv",
+        metadata={"job_id": job_id, "database_id": database_id, "content_type": "text/csv"},
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -32,3 +35,9 @@ async def write_error_report(checkpoints: Checkpoints, bucket: AsyncGridFSBucket
     await upload.write(buffer.getvalue().encode())
     await upload.close()
     return str(upload._id)
+
+
+async def drop_reports(bucket: AsyncGridFSBucket, database_id: str) -> None:
+    """A deleted database's error reports go with it."""
+    async for f in bucket.find({"metadata.database_id": database_id}):
+        await bucket.delete(f._id)

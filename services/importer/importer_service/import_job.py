@@ -184,7 +184,7 @@ async def import_file(
                 state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
                 await deps.publish(progress(job, state, "running"))
             number += 1
-    report = await write_error_report(deps.checkpoints, deps.reports, job.job_id)
+    report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)
     note = f"unmapped columns ignored: {', '.join(unmapped)}" if unmapped else ""
     state = await deps.checkpoints.finish(job.job_id, "done", report, note)
     await deps.publish(progress(job, state, "done"))

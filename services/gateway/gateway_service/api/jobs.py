@@ -72,11 +72,12 @@ def import_options(raw: str, file_id: str, file_name: str) -> ImportParams:
         ) from exc
 
 
-async def store_upload(request: Request, file: UploadFile) -> str:
+async def store_upload(request: Request, file: UploadFile, database_id: str) -> str:
     """Stream the upload into GridFS in 1 MiB chunks, refusing it past the size limit."""
     limit = request.app.state.settings.max_upload_bytes
     bucket = AsyncGridFSBucket(request.app.state.db, "uploads")
-    upload = bucket.open_upload_stream(file.filename or "upload", metadata={"content_type": file.content_type})
+    metadata = {"content_type": file.content_type, "database_id": database_id}
+    upload = bucket.open_upload_stream(file.filename or "upload", metadata=metadata)
     size = 0
     while chunk := await file.read(UPLOAD_CHUNK):
         size += len(chunk)
@@ -106,7 +107,7 @@ async def start_import(
 ) -> Job:
     await visible(db, "databases", Database, database_id, caller)
     import_options(options, "0" * 24, file.filename or "upload")  # refuse bad options before storing the file
-    file_id = await store_upload(request, file)
+    file_id = await store_upload(request, file, database_id)
     params = import_options(options, file_id, file.filename or "upload")
     now = datetime.now(UTC)
     job_id = uuid.uuid4().hex
