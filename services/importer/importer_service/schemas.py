@@ -1,4 +1,8 @@
-"""Where the importer finds a database's schema: the local cache fed by Kafka, else the schema collection."""
+"""Where the importer finds a database's schema when it writes: the schema collection itself.
+
+The Kafka-fed cache can lag a field added a moment ago; a job or a batch that read a stale schema would
+treat that field's column as unknown. One read per batch of the small `databases` document is cheap.
+"""
 
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -7,16 +11,13 @@ from profilehub_shared.schema_cache import SchemaCache
 
 
 class Schemas:
-    """Cache first; a database created a moment ago may not have reached the cache yet, so ask MongoDB."""
+    """The current schema of a database, read fresh; the cache answers only if MongoDB has no document."""
 
     def __init__(self, cache: SchemaCache, db: AsyncDatabase) -> None:
         self.cache = cache
         self.db = db
 
     async def get(self, database_id: str) -> Database | None:
-        known = self.cache.get(database_id)
-        if known is not None:
-            return known
         doc = await self.db.databases.find_one({"_id": database_id})
         if doc is None:
             return None
