@@ -15,7 +15,6 @@ from profilehub_shared.contracts.profiles import (
     UpsertProfile,
 )
 from profilehub_shared.contracts.schema import DatabaseChanged
-from profilehub_shared.schema_cache import SchemaCache
 from profilehub_shared.service import kafka_service
 
 from .checkpoints import Checkpoints
@@ -31,12 +30,10 @@ from .settings import Settings
 def create_app(settings: Settings | None = None) -> FastStream:
     """Build the importer from its settings (read from the environment when not given)."""
     settings = settings or Settings()
-    cache = SchemaCache()
-    cache.subscribe(router)
 
     async def wire(context: ContextRepo, db: AsyncDatabase) -> None:
         broker: KafkaBroker = context.get("broker")
-        store, schemas, checkpoints = ProfileStore(db), Schemas(cache, db), Checkpoints(db)
+        store, schemas, checkpoints = ProfileStore(db), Schemas(db), Checkpoints(db)
         await checkpoints.create_indexes()
 
         async def publish(event: Message) -> None:

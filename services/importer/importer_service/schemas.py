@@ -7,14 +7,12 @@ treat that field's column as unknown. One read per batch of the small `databases
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.schema_cache import SchemaCache
 
 
 class Schemas:
-    """The current schema of a database, read fresh; the cache answers only if MongoDB has no document."""
+    """The current schema of a database, read fresh from the schema service's collection."""
 
-    def __init__(self, cache: SchemaCache, db: AsyncDatabase) -> None:
-        self.cache = cache
+    def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
 
     async def get(self, database_id: str) -> Database | None:
