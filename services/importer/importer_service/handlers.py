@@ -1,5 +1,6 @@
 """Kafka subscribers and publishers of the importer service."""
 
+import asyncio
 from typing import Any
 
 from faststream import Context
@@ -76,13 +77,12 @@ async def on_upsert_batch(
     schemas: Schemas = Context(),
 ) -> None:
     results, refused, answers = await write_stream_batch(store, schemas, raws)
-    for result in results:
-        for event in result.changes:
-            await broker.publish(event, topic=ProfileChanged.topic, key=event.profile_id.encode())
-    for rejection in refused:
-        await broker.publish(rejection, topic=ProfileUpsertRejected.topic, key=rejection.database_id.encode())
-    for answer in answers:
-        await broker.publish(answer, topic=ProfileWriteAnswered.topic, key=answer.request_id.encode())
+    sends = [
+        broker.publish(e, topic=ProfileChanged.topic, key=e.profile_id.encode()) for r in results for e in r.changes
+    ]
+    sends += [broker.publish(r, topic=ProfileUpsertRejected.topic, key=r.database_id.encode()) for r in refused]
+    sends += [broker.publish(a, topic=ProfileWriteAnswered.topic, key=a.request_id.encode()) for a in answers]
+    await asyncio.gather(*sends)  # concurrently, so the producer batches them; all acknowledged before the commit
 
 
 @router.subscriber(

@@ -108,6 +108,12 @@ async def make_plan(
     }
 
 
+async def publish_all(deps: ImportDeps, events: list[Any]) -> None:
+    """Publish concurrently, so the producer batches them; every one is acknowledged before we go on."""
+    for start in range(0, len(events), 500):
+        await asyncio.gather(*(deps.publish(e) for e in events[start : start + 500]))
+
+
 def progress(job: JobRequested, state: dict[str, Any], status: str, message: str = "") -> JobProgressed:
     counts = JobCounts(
         total=state.get("total"),
@@ -178,8 +184,7 @@ async def import_file(
                     plan = await make_plan(deps, db, job, chunk, mapping)
                     await deps.checkpoints.save_plan(job.job_id, number, plan)
                 await deps.store.apply(db.id, plan["writes"])
-                for raw in plan["events"]:
-                    await deps.publish(ProfileChanged.model_validate_json(raw))
+                await publish_all(deps, [ProfileChanged.model_validate_json(raw) for raw in plan["events"]])
                 await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
                 state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
                 await deps.publish(progress(job, state, "running"))

@@ -2,14 +2,17 @@
 
 from typing import Any
 
-from pymongo import ASCENDING, ReplaceOne, UpdateOne
+from pymongo import ASCENDING, InsertOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import profiles_collection_name
 
 from .domain.merge import Merged
+
+DUPLICATE_KEY = 11000
 
 
 class ProfileStore:
@@ -51,21 +54,35 @@ class ProfileStore:
         await self.apply(database_id, writes_of(merged))
 
     async def apply(self, database_id: str, writes: list[dict[str, Any]]) -> None:
-        """One unordered bulk write: new profiles replaced by id, updates as $set/$unset of what changed.
+        """One unordered bulk write: new profiles inserted, updates as $set/$unset of what changed.
 
         Re-applying the same writes gives the same profiles, which is what makes resumed jobs exact.
         """
-        ops: list[ReplaceOne | UpdateOne] = []
+        ops: list[InsertOne | UpdateOne] = []
         for w in writes:
             if w["create"] is not None:
-                ops.append(ReplaceOne({"_id": w["id"]}, w["create"], upsert=True))
+                ops.append(InsertOne(w["create"]))
             else:
                 update: dict[str, Any] = {"$set": {s["path"]: s["value"] for s in w["set"]}}
                 if w["unset"]:
                     update["$unset"] = {path: "" for path in w["unset"]}
                 ops.append(UpdateOne({"_id": w["id"]}, update))
-        if ops:
+        if not ops:
+            return
+        try:
             await self.profiles(database_id).bulk_write(ops, ordered=False)
+        except BulkWriteError as exc:
+            # A new profile's id derives from its job row or message, so a duplicate id on insert means this
+            # very write was applied before a crash: that is done, not an error. Anything else is.
+            if any(
+                e.get("code") != DUPLICATE_KEY
+                or e.get("index", -1) >= len(ops)
+                or not isinstance(ops[e["index"]], InsertOne)
+                for e in exc.details.get("writeErrors", [])
+            ):
+                raise
+            if exc.details.get("writeConcernErrors"):
+                raise
 
 
 def writes_of(merged: list[Merged]) -> list[dict[str, Any]]:

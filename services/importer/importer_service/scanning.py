@@ -13,7 +13,7 @@ from profilehub_shared.contracts.jobs import JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 
 from .error_report import write_error_report
-from .import_job import ImportDeps, progress
+from .import_job import ImportDeps, progress, publish_all
 
 Plan = dict[str, Any]  # writes, deletes, events, rejections, counts (all BSON-safe, stored before applying)
 
@@ -78,8 +78,7 @@ async def apply(deps: ImportDeps, scan: Scan, plan: Plan) -> None:
     await deps.store.apply(scan.target_id, plan["writes"])
     if plan.get("deletes"):
         await deps.store.profiles(scan.target_id).delete_many({"_id": {"$in": plan["deletes"]}})
-    for raw in plan["events"]:
-        await deps.publish(ProfileChanged.model_validate_json(raw))
+    await publish_all(deps, [ProfileChanged.model_validate_json(raw) for raw in plan["events"]])
 
 
 async def run_scan(deps: ImportDeps, job: JobRequested, scan: Scan, state: dict[str, Any], keep_going: Any) -> bool:
