@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# A MongoDB-wire database on 127.0.0.1: a `mongod` found on PATH, else FerretDB 1.x over SQLite
-# built from the Go module proxy. Usage: mongo.sh up|down|status
+# A MongoDB-wire database on 127.0.0.1: a `mongod` found on PATH, else FerretDB 1.x built from the Go
+# module proxy, over PostgreSQL (default; Debian's postgresql-15) or SQLite (PROFILEHUB_FERRETDB_BACKEND=sqlite).
+# Usage: mongo.sh up|down|status
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DIR="$STATE_DIR/mongo"
 PIDFILE="$DIR/mongo.pid"
 LOGFILE="$DIR/mongo.log"
 FERRETDB="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
+BACKEND="${PROFILEHUB_FERRETDB_BACKEND:-postgresql}"
+PG_PORT="${PROFILEHUB_POSTGRES_PORT:-54329}"
+PGDATA="$DIR/pgdata"
 
 build_ferretdb() {
   [[ -x "$FERRETDB" ]] && return 0
@@ -36,15 +40,60 @@ start_mongod() {
   echo mongod >"$DIR/engine"
 }
 
+pg_bin() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  [[ -n "$dir" && -x "$dir/initdb" ]] || die "PostgreSQL is not installed; it is FerretDB's store here. Install it:" \
+    "apt-get install postgresql-15 (or set PROFILEHUB_FERRETDB_BACKEND=sqlite)"
+  echo "$dir"
+}
+
+as_postgres() {  # PostgreSQL refuses to run as root
+  if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  local bin; bin="$(pg_bin)"
+  if [[ ! -f "$PGDATA/PG_VERSION" ]]; then
+    log "initialising PostgreSQL in $PGDATA"
+    mkdir -p "$PGDATA"
+    [[ "$(id -u)" == 0 ]] && chown postgres: "$PGDATA"
+    as_postgres "$bin/initdb" -D "$PGDATA" -U ferret --auth=trust -E UTF8 >>"$LOGFILE" 2>&1 \
+      || die "initdb failed; see $LOGFILE"
+  fi
+  if ! as_postgres "$bin/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    # A local development store: losing the last commits on a machine crash is acceptable, waiting on fsync is not.
+    as_postgres "$bin/pg_ctl" -D "$PGDATA" -l "$PGDATA/postgres.log" -w start -o \
+      "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PGDATA -c synchronous_commit=off -c max_connections=200" \
+      >>"$LOGFILE" 2>&1 || { tail -20 "$PGDATA/postgres.log" >&2; die "PostgreSQL did not start; see $PGDATA/postgres.log"; }
+  fi
+  as_postgres "$bin/psql" -h 127.0.0.1 -p "$PG_PORT" -U ferret -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'" | grep -q 1 \
+    || as_postgres "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U ferret ferretdb
+}
+
+stop_postgres() {
+  [[ -f "$PGDATA/PG_VERSION" ]] || return 0
+  local bin; bin="$(pg_bin)"
+  as_postgres "$bin/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+}
+
 start_ferretdb() {
   build_ferretdb
   mkdir -p "$DIR/ferretdb-data" "$DIR/ferretdb-state"
-  log "starting FerretDB $FERRETDB_VERSION (SQLite) on 127.0.0.1:$MONGO_PORT (log: $LOGFILE)"
-  nohup "$FERRETDB" --handler=sqlite --sqlite-url="file:$DIR/ferretdb-data/" \
+  local store
+  if [[ "$BACKEND" == sqlite ]]; then
+    store=(--handler=sqlite --sqlite-url="file:$DIR/ferretdb-data/")
+  else
+    start_postgres
+    store=(--handler=postgresql --postgresql-url="postgres://ferret@127.0.0.1:$PG_PORT/ferretdb")
+  fi
+  log "starting FerretDB $FERRETDB_VERSION ($BACKEND) on 127.0.0.1:$MONGO_PORT (log: $LOGFILE)"
+  nohup "$FERRETDB" "${store[@]}" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$DIR/ferretdb-state" \
-    --debug-addr=- --telemetry=disable --log-level=warn >>"$LOGFILE" 2>&1 &
+    --debug-addr=- --telemetry=disable --log-level=error >>"$LOGFILE" 2>&1 &
   echo $! >"$PIDFILE"
-  echo "ferretdb $FERRETDB_VERSION" >"$DIR/engine"
+  echo "ferretdb $FERRETDB_VERSION ($BACKEND)" >"$DIR/engine"
 }
 
 up() {
@@ -69,7 +118,7 @@ status() {
 
 case "${1:-}" in
   up) up ;;
-  down) stop_pidfile "$PIDFILE" "MongoDB-wire database" ;;
+  down) stop_pidfile "$PIDFILE" "MongoDB-wire database"; stop_postgres ;;
   status) status ;;
   *) die "usage: mongo.sh up|down|status" ;;
 esac

@@ -21,23 +21,44 @@ if [[ -z "${PROFILEHUB_ADMIN_TOKEN:-}" ]]; then
 fi
 export PROFILEHUB_ADMIN_TOKEN
 
+STOP_FLAG="$STATE_DIR/run.stopping"
+rm -f "$STOP_FLAG"
 pids=()
+
+# Each service runs under a small supervisor loop: if it dies (a crash, kill -9), it is started again
+# after 2 s and resumes its work (Kafka offsets, job leases); Ctrl-C stops the loops and the services.
+supervise() {
+  local name="$1"; shift
+  while true; do
+    "$@" >>"$LOGS/$name.log" 2>&1 &
+    local child=$!
+    trap 'kill -TERM $child 2>/dev/null; wait $child 2>/dev/null; exit 0' TERM INT
+    local code=0
+    wait "$child" || code=$?  # (set -e would end the loop on the child's failure)
+    [[ -f "$STOP_FLAG" ]] && exit 0
+    log "$name exited with code $code; restarting in 2 s (log: $LOGS/$name.log)"
+    sleep 2
+  done
+}
+
 stop_all() {
   trap - INT TERM EXIT
+  touch "$STOP_FLAG"
   log "stopping services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "$STOP_FLAG"
   log "all services stopped"
   exit 0
 }
 trap stop_all INT TERM EXIT
 
 for service in schema importer exporter history ml; do
-  "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory >>"$LOGS/$service.log" 2>&1 &
+  supervise "$service" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
   pids+=($!)
 done
-"$ROOT/.venv/bin/uvicorn" gateway_service.app:create_app --factory --host 127.0.0.1 --port "$HTTP_PORT" \
-  >>"$LOGS/gateway.log" 2>&1 &
+supervise gateway "$ROOT/.venv/bin/uvicorn" gateway_service.app:create_app --factory \
+  --host 127.0.0.1 --port "$HTTP_PORT" &
 pids+=($!)
 
 log "services starting; logs in $LOGS"
@@ -49,5 +70,4 @@ echo "Profilehub API:  http://127.0.0.1:$HTTP_PORT   (docs: http://127.0.0.1:$HT
 echo "Health:          http://127.0.0.1:$HTTP_PORT/health"
 echo "Admin token:     $STATE_DIR/admin-token (or PROFILEHUB_ADMIN_TOKEN)"
 echo "Press Ctrl-C to stop."
-wait -n "${pids[@]}" || true
-log "a service exited; see $LOGS"
+wait "${pids[@]}"

@@ -73,7 +73,7 @@ async def page(
     """One page in `_id` order (stable while objects are added) and the cursor of the next, if any."""
     if cursor is not None:
         query = {**query, "_id": {"$gt": cursor}}
-    docs = [d async for d in coll.find(query, projection).sort("_id", 1).limit(limit + 1)]
+    docs = [d async for d in coll.find(query, projection, batch_size=limit + 1).sort("_id", 1).limit(limit + 1)]
     more = len(docs) > limit
     docs = docs[:limit]
     return docs, (str(docs[-1]["_id"]) if more else None)

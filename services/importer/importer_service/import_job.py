@@ -180,10 +180,11 @@ async def import_file(
                 if not await keep_going(job.job_id):
                     return
                 plan = await deps.checkpoints.plan(job.job_id, number)
+                resumed = plan is not None  # a crash came between storing this plan and advancing past it
                 if plan is None:
                     plan = await make_plan(deps, db, job, chunk, mapping)
                     await deps.checkpoints.save_plan(job.job_id, number, plan)
-                await deps.store.apply(db.id, plan["writes"])
+                await deps.store.apply(db.id, plan["writes"], skip_existing=resumed)
                 await publish_all(deps, [ProfileChanged.model_validate_json(raw) for raw in plan["events"]])
                 await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
                 state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])

@@ -64,7 +64,12 @@ class PromoCodes:
 
     async def free_codes(self, pool_id: str) -> tuple[list[str], list[str]]:
         """Some unused codes, and those of them nobody has taken yet in random order."""
-        unused = [c["code"] async for c in self.codes.find({"pool_id": pool_id, "state": "unused"}).limit(CANDIDATES)]
+        unused = [
+            c["code"]
+            async for c in self.codes.find({"pool_id": pool_id, "state": "unused"}, batch_size=CANDIDATES).limit(
+                CANDIDATES
+            )
+        ]
         keys = [f"code:{pool_id}:{c}" for c in unused]
         taken = {c["code"] async for c in self.claims.find({"_id": {"$in": keys}})}
         free = [c for c in unused if c not in taken]

@@ -13,6 +13,9 @@ from profilehub_shared.mongo import profiles_collection_name
 from .domain.merge import Merged
 
 DUPLICATE_KEY = 11000
+# Bounded reads ask for everything in the first reply, so no server cursor outlives them: FerretDB 1.x keeps
+# the cursor of a client that died mid-read (kill -9) open, and later schema changes then wait on it forever.
+ONE_REPLY = 100_000
 
 
 class ProfileStore:
@@ -48,18 +51,31 @@ class ProfileStore:
         await self.profiles(database_id).update_many({}, {"$unset": unset})
 
     async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]:
-        return [p async for p in self.profiles(database_id).find(query)]
+        return [p async for p in self.profiles(database_id).find(query, batch_size=ONE_REPLY)]
 
     async def save(self, database_id: str, merged: list[Merged]) -> None:
         await self.apply(database_id, writes_of(merged))
 
-    async def apply(self, database_id: str, writes: list[dict[str, Any]]) -> None:
+    async def apply(self, database_id: str, writes: list[dict[str, Any]], *, skip_existing: bool = False) -> None:
         """One unordered bulk write: new profiles inserted, updates as $set/$unset of what changed.
 
-        Re-applying the same writes gives the same profiles, which is what makes resumed jobs exact.
+        Re-applying the same writes gives the same profiles, which is what makes resumed jobs exact. When a
+        stored plan is applied again (`skip_existing`), profiles it created already are left out first: FerretDB
+        turns thousands of duplicate-key inserts into one slow transaction each.
         """
+        existing: set[str] = set()
+        if skip_existing:
+            created = [w["id"] for w in writes if w["create"] is not None]
+            existing = {
+                d["_id"]
+                async for d in self.profiles(database_id).find(
+                    {"_id": {"$in": created}}, {"_id": 1}, batch_size=ONE_REPLY
+                )
+            }
         ops: list[InsertOne | UpdateOne] = []
         for w in writes:
+            if w["id"] in existing:
+                continue
             if w["create"] is not None:
                 ops.append(InsertOne(w["create"]))
             else:

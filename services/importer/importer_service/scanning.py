@@ -63,7 +63,7 @@ async def next_plan(deps: ImportDeps, scan: Scan, state: dict[str, Any]) -> Plan
     left = scan.limit - state.get("processed", 0) if scan.limit else deps.batch_rows
     if left <= 0:
         return None
-    cursor = deps.store.profiles(scan.source_id).find(after(scan.query, state.get("after")))
+    cursor = deps.store.profiles(scan.source_id).find(after(scan.query, state.get("after")), batch_size=deps.batch_rows)
     docs = [d async for d in cursor.sort("_id", 1).limit(deps.batch_rows)]
     if not docs:
         return None

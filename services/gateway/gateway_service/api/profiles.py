@@ -67,7 +67,7 @@ async def search(
     if cursor is not None:
         query = {"$and": [query, {"_id": {"$gt": cursor}}]} if query else {"_id": {"$gt": cursor}}
     coll = db[profiles_collection_name(database.id)]
-    docs = [d async for d in coll.find(query).sort("_id", 1).limit(limit + 1)]
+    docs = [d async for d in coll.find(query, batch_size=limit + 1).sort("_id", 1).limit(limit + 1)]
     more = len(docs) > limit
     docs = docs[:limit]
     return ProfilePage(items=[shown(d) for d in docs], next_cursor=docs[-1]["_id"] if more else None)
