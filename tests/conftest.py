@@ -19,13 +19,17 @@ from tests.infra import Infrastructure, provide
 DEPTHS = ("unit", "integration", "e2e", "bench")
 
 
+def depth_of(item: pytest.Item) -> str:
+    """The folder a test lives in (tests/unit, tests/integration, tests/e2e, tests/bench); unit elsewhere."""
+    parts = Path(str(item.fspath)).parts
+    return next((depth for depth in DEPTHS if depth in parts), "unit")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each test by the folder it lives in (tests/unit, tests/integration, tests/e2e, tests/bench)."""
+    """Mark each test by its depth, and run the quick ones first: unit, then integration, then e2e."""
     for item in items:
-        parts = Path(str(item.fspath)).parts
-        for depth in DEPTHS:
-            if depth in parts:
-                item.add_marker(getattr(pytest.mark, depth))
+        item.add_marker(getattr(pytest.mark, depth_of(item)))
+    items.sort(key=lambda item: DEPTHS.index(depth_of(item)))
 
 
 def latin_name(prefix: str) -> str:

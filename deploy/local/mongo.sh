@@ -7,7 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 DIR="$STATE_DIR/mongo"
 PIDFILE="$DIR/mongo.pid"
 LOGFILE="$DIR/mongo.log"
-FERRETDB="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
+PATCHES="$ROOT/deploy/local/ferretdb"
+# The cache key carries the patches' digest, so a changed patch builds a new binary.
+FERRETDB="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$(cat "$PATCHES"/*.patch | sha256sum | cut -c1-8)/ferretdb"
 BACKEND="${PROFILEHUB_FERRETDB_BACKEND:-postgresql}"
 PG_PORT="${PROFILEHUB_POSTGRES_PORT:-54329}"
 PGDATA="$DIR/pgdata"
@@ -19,7 +21,8 @@ build_ferretdb() {
   log "building FerretDB $FERRETDB_VERSION from the Go module proxy (once; cached in $(dirname "$FERRETDB"))"
   mkdir -p "$(dirname "$FERRETDB")"
   # `go install …@version` builds a binary that panics at start-up: the module zip carries an empty
-  # build/version/version.txt. So: download the module, fill that file in a copy, build the copy.
+  # build/version/version.txt. So: download the module, fill that file in a copy, patch the copy
+  # (deploy/local/ferretdb/*.patch: upstream bugs we hit, each explained in its file), build it.
   local src work
   src="$(cd /tmp && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json \
     "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" \
@@ -27,6 +30,10 @@ build_ferretdb() {
   work="$(mktemp -d)"
   cp -r "$src/." "$work" && chmod -R u+w "$work"
   echo "$FERRETDB_VERSION" >"$work/build/version/version.txt"
+  local patch
+  for patch in "$PATCHES"/*.patch; do
+    patch -s -p1 -d "$work" <"$patch" || die "applying $patch to FerretDB $FERRETDB_VERSION failed"
+  done
   (cd "$work" && GOTOOLCHAIN=local CGO_ENABLED=0 go build -o "$FERRETDB.tmp" ./cmd/ferretdb) || die "building FerretDB failed"
   rm -rf "$work"
   mv "$FERRETDB.tmp" "$FERRETDB"
@@ -86,7 +93,7 @@ start_ferretdb() {
     store=(--handler=sqlite --sqlite-url="file:$DIR/ferretdb-data/")
   else
     start_postgres
-    store=(--handler=postgresql --postgresql-url="postgres://ferret@127.0.0.1:$PG_PORT/ferretdb")
+    store=(--handler=postgresql --postgresql-url="postgres://ferret@127.0.0.1:$PG_PORT/ferretdb?pool_max_conns=100")
   fi
   log "starting FerretDB $FERRETDB_VERSION ($BACKEND) on 127.0.0.1:$MONGO_PORT (log: $LOGFILE)"
   nohup "$FERRETDB" "${store[@]}" \

@@ -5,8 +5,12 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import psutil
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
 
 @dataclass
@@ -72,3 +76,22 @@ class PeakRss:
 
 def mib(n: int) -> str:
     return f"{n / 2**20:.0f} MiB"
+
+
+async def is_ferretdb(mongo: AsyncDatabase) -> bool:
+    return "ferretdbVersion" in await mongo.client.admin.command("buildInfo")
+
+
+async def raw_write(target: AsyncCollection, docs: list[dict[str, Any]], *, upserts: bool) -> None:
+    """The baselines' write: upserts by email where an index finds a document (MongoDB); plain inserts on FerretDB,
+    where each upsert statement scans the whole collection, which would make the baseline quadratic and flattering."""
+    if upserts:
+        await target.bulk_write(
+            [UpdateOne({"email": d["email"]}, {"$set": d}, upsert=True) for d in docs], ordered=False
+        )
+    else:
+        await target.insert_many(docs, ordered=False)
+
+
+def baseline_write_name(upserts: bool) -> str:
+    return "bulk upsert by email" if upserts else "bulk insert"

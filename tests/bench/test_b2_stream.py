@@ -7,7 +7,6 @@ import os
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from importer_service.app import create_app as importer_app
@@ -20,7 +19,7 @@ from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from schema_service.app import create_app as schema_app
 from schema_service.settings import Settings as SchemaSettings
-from tests.bench.harness import report, timed
+from tests.bench.harness import baseline_write_name, is_ferretdb, raw_write, report, timed
 from tests.services import Caller, database_settings, running
 
 MESSAGES = int(os.environ.get("B2_MESSAGES", "200000"))
@@ -61,8 +60,9 @@ async def produce(settings: ServiceSettings, db_id: str) -> None:
 async def bare_consumer(
     settings: ServiceSettings, mongo: AsyncDatabase, start: dict[TopicPartition, int], end: dict[TopicPartition, int]
 ) -> None:
-    """The baseline: read the same messages, bulk-upsert by email, no validation, no events."""
+    """The baseline: read the same messages, write them in bulk (see `raw_write`), no validation, no events."""
     target = mongo[f"baseline_{uuid.uuid4().hex[:8]}"]
+    upserts = not await is_ferretdb(mongo)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False, max_poll_records=1000
     )
@@ -75,16 +75,15 @@ async def bare_consumer(
         while not all(done.values()):
             batch = await consumer.getmany(timeout_ms=500, max_records=1000)
             for tp, records in batch.items():
-                ops = []
+                docs = []
                 for r in records:
                     if r.offset >= end[tp]:
                         done[tp] = True
                         continue
-                    rec = json.loads(r.value)["record"]
-                    ops.append(UpdateOne({"email": rec["email"]}, {"$set": rec}, upsert=True))
+                    docs.append(json.loads(r.value)["record"])
                     done[tp] = done[tp] or r.offset + 1 >= end[tp]
-                if ops:
-                    await target.bulk_write(ops, ordered=False)
+                if docs:
+                    await raw_write(target, docs, upserts=upserts)
     finally:
         await consumer.stop()
         await target.drop()
@@ -114,7 +113,9 @@ async def test_b2_stream_upserts(settings: ServiceSettings, mongo: AsyncDatabase
 
         ours = await timed("importer stream", MESSAGES, importer_run)
         baseline = await timed(
-            "bare aiokafka + bulk upsert", MESSAGES, lambda: bare_consumer(settings, mongo, start, end)
+            f"bare aiokafka + {baseline_write_name(not await is_ferretdb(mongo))}",
+            MESSAGES,
+            lambda: bare_consumer(settings, mongo, start, end),
         )
     assert await profiles.count_documents({}) == MESSAGES
     report(ours, baseline, "messages")

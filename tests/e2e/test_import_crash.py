@@ -4,9 +4,11 @@ supervises its services) and the job ends with exact counts and no duplicate pro
 import asyncio
 import os
 import signal
+from collections import Counter
 
 import httpx
 import psutil
+import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.mongo import profiles_collection_name
@@ -34,6 +36,7 @@ def importer_processes(system: RunningSystem) -> list[psutil.Process]:
     ]
 
 
+@pytest.mark.timeout(900)
 async def test_kill_9_mid_import_resumes_with_exact_counts(
     system: RunningSystem, api: httpx.AsyncClient, mongo: AsyncDatabase
 ) -> None:
@@ -60,15 +63,8 @@ async def test_kill_9_mid_import_resumes_with_exact_counts(
     assert (counts["duplicates"], counts["rejected"], counts["updated"]) == (DUPLICATES, BAD, 0)
     profiles = mongo[profiles_collection_name(db_id)]
     assert await profiles.count_documents({}) == ROWS - DUPLICATES - BAD
-    doubles = await (
-        await profiles.aggregate(
-            [
-                {"$group": {"_id": "$email", "n": {"$sum": 1}}},
-                {"$match": {"n": {"$gt": 1}}},
-                {"$limit": 5},
-            ]
-        )
-    ).to_list()
-    assert doubles == []
+    # One pass over the emails (a $group over 100k documents runs for minutes on FerretDB).
+    emails = Counter([p["email"] async for p in profiles.find({}, {"email": 1}, batch_size=ROWS)])
+    assert emails.most_common(1)[0][1] == 1
     again = await profiles.find_one({"email": "user7@crash.example"})
     assert again is not None and again["first_name"] == "Again 7"

@@ -47,10 +47,15 @@ def read_options(p: ImportParams) -> ReadOptions:
 
 
 async def download(bucket: AsyncGridFSBucket, file_id: str) -> str:
-    """Copy the upload to a local temporary file, chunk by chunk (memory stays flat)."""
-    fd, path = tempfile.mkstemp(prefix="profilehub-import-")
-    with os.fdopen(fd, "wb") as out:
-        stream = await bucket.open_download_stream(ObjectId(file_id))
+    """Copy the upload to a local temporary file, chunk by chunk (memory stays flat).
+
+    The file is named by the upload, so an importer killed mid-job leaves no stray copy: the resumed job
+    writes over it and removes it when done.
+    """
+    upload = ObjectId(file_id)  # validated before it names a file
+    path = os.path.join(tempfile.gettempdir(), f"profilehub-import-{upload}")
+    with open(path, "wb") as out:
+        stream = await bucket.open_download_stream(upload)
         while chunk := await stream.readchunk():
             out.write(chunk)
     return path

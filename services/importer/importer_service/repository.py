@@ -8,7 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.mongo import bulk_update, profiles_collection_name
 
 from .domain.merge import Merged
 
@@ -72,32 +72,32 @@ class ProfileStore:
                     {"_id": {"$in": created}}, {"_id": 1}, batch_size=ONE_REPLY
                 )
             }
-        ops: list[InsertOne | UpdateOne] = []
+        inserts: list[InsertOne] = []
+        updates: list[UpdateOne] = []
         for w in writes:
             if w["id"] in existing:
                 continue
             if w["create"] is not None:
-                ops.append(InsertOne(w["create"]))
+                inserts.append(InsertOne(w["create"]))
             else:
                 update: dict[str, Any] = {"$set": {s["path"]: s["value"] for s in w["set"]}}
                 if w["unset"]:
                     update["$unset"] = {path: "" for path in w["unset"]}
-                ops.append(UpdateOne({"_id": w["id"]}, update))
-        if not ops:
+                updates.append(UpdateOne({"_id": w["id"]}, update))
+        await self.insert_new(database_id, inserts)
+        await bulk_update(self.profiles(database_id), updates)
+
+    async def insert_new(self, database_id: str, inserts: list[InsertOne]) -> None:
+        if not inserts:
             return
         try:
-            await self.profiles(database_id).bulk_write(ops, ordered=False)
+            await self.profiles(database_id).bulk_write(inserts, ordered=False)
         except BulkWriteError as exc:
             # A new profile's id derives from its job row or message, so a duplicate id on insert means this
             # very write was applied before a crash: that is done, not an error. Anything else is.
-            if any(
-                e.get("code") != DUPLICATE_KEY
-                or e.get("index", -1) >= len(ops)
-                or not isinstance(ops[e["index"]], InsertOne)
-                for e in exc.details.get("writeErrors", [])
+            if exc.details.get("writeConcernErrors") or any(
+                e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])
             ):
-                raise
-            if exc.details.get("writeConcernErrors"):
                 raise
 
 

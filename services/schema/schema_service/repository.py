@@ -8,7 +8,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from profilehub_shared.contracts.schema import SchemaChangeAnswered
 from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
-from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.mongo import bulk_update, profiles_collection_name
 
 from .errors import Conflict
 
@@ -111,8 +111,8 @@ class MongoSchemaStore:
             )
             for v in values
         ]
-        result = await self.db.suppression_entries.bulk_write(ops, ordered=False)
-        return result.upserted_count, len(values) - result.upserted_count
+        _, added = await bulk_update(self.db.suppression_entries, ops)
+        return added, len(values) - added
 
     async def remove_entries(self, list_id: str, kind: str, values: list[str]) -> int:
         if not values:
