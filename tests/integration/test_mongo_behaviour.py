@@ -1,0 +1,74 @@
+"""What the code relies on from the MongoDB-wire database, where deploy/local patches FerretDB (deploy/local/ferretdb):
+many update statements in one command finish, and filters by `_id` and `$in` give MongoDB's answers."""
+
+import asyncio
+
+from bson import ObjectId
+from pymongo import UpdateOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.mongo import UPDATES_PER_COMMAND, bulk_update
+from tests.conftest import latin_name
+
+STATEMENTS = 120
+
+
+async def test_one_command_of_many_update_statements_finishes(mongo: AsyncDatabase) -> None:
+    coll = mongo[latin_name("updates")]
+    await coll.insert_many([{"_id": f"p{i}", "n": 0} for i in range(STATEMENTS)])
+    async with asyncio.timeout(60):
+        result = await coll.bulk_write(
+            [UpdateOne({"_id": f"p{i}"}, {"$set": {"n": i}}) for i in range(STATEMENTS)], ordered=False
+        )
+    assert result.modified_count == STATEMENTS - 1  # p0 is set to the 0 it had
+    assert await coll.count_documents({"n": 0}) == 1
+
+
+async def test_bulk_update_counts_modified_and_upserted_across_commands(mongo: AsyncDatabase) -> None:
+    assert STATEMENTS > 2 * UPDATES_PER_COMMAND
+    coll = mongo[latin_name("updates")]
+    await coll.insert_many([{"_id": f"p{i}", "n": 0} for i in range(STATEMENTS // 2)])
+    updates = [UpdateOne({"_id": f"p{i}"}, {"$set": {"n": i + 1}}, upsert=True) for i in range(STATEMENTS)]
+    async with asyncio.timeout(60):
+        modified, upserted = await bulk_update(coll, updates)
+    assert (modified, upserted) == (STATEMENTS // 2, STATEMENTS - STATEMENTS // 2)
+    assert sorted([d["n"] async for d in coll.find({}, {"n": 1})]) == list(range(1, STATEMENTS + 1))
+
+
+async def test_id_filters_find_exactly_the_documents_with_that_id(mongo: AsyncDatabase) -> None:
+    coll = mongo[latin_name("ids")]
+    oid = ObjectId()
+    await coll.insert_many([{"_id": f"p{i}", "n": i} for i in range(50)] + [{"_id": oid, "n": -1}, {"_id": 7, "n": -2}])
+    assert (await coll.find_one({"_id": "p3"}) or {}).get("n") == 3
+    assert (await coll.find_one({"_id": oid}) or {}).get("n") == -1
+    assert (await coll.find_one({"_id": 7}) or {}).get("n") == -2
+    assert await coll.find_one({"_id": "p"}) is None
+    assert {d["_id"] async for d in coll.find({"_id": {"$in": ["p1", "p2", "nope", oid]}})} == {"p1", "p2", oid}
+    assert {d["_id"] async for d in coll.find({"_id": {"$in": ["p1", 7]}})} == {"p1", 7}
+    assert await coll.count_documents({"_id": {"$in": []}}) == 0
+    assert (await coll.update_one({"_id": "p4"}, {"$set": {"n": 40}})).modified_count == 1
+    assert (await coll.delete_many({"_id": {"$in": ["p5", "p6"]}})).deleted_count == 2
+    assert sorted([d["n"] async for d in coll.find({"_id": {"$in": ["p4", "p5", "p6"]}})]) == [40]
+
+
+async def test_in_on_a_field_matches_scalars_and_array_elements_only(mongo: AsyncDatabase) -> None:
+    coll = mongo[latin_name("ins")]
+    await coll.insert_many(
+        [
+            {"_id": "scalar", "email": "a@x"},
+            {"_id": "array", "email": ["b@x", "c@x"]},
+            {"_id": "number", "email": 5},
+            {"_id": "nested", "email": {"v": "a@x"}},
+            {"_id": "missing"},
+            {"_id": "other", "email": "z@x"},
+        ]
+    )
+
+    async def ids(values: list[object]) -> set[str]:
+        return {d["_id"] async for d in coll.find({"email": {"$in": values}})}
+
+    assert await ids(["a@x", "c@x"]) == {"scalar", "array"}
+    assert await ids(["b@x"]) == {"array"}
+    assert await ids([5, "nope"]) == {"number"}
+    assert await ids([None]) == {"missing"}
+    assert await ids(["v"]) == set()
