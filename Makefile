@@ -36,7 +36,7 @@ test-integration: $(STAMP)
 	$(PY) -m pytest -m "integration or e2e"
 
 bench: $(STAMP)
-	$(PY) -m pytest tests/bench -p no:randomly -s -m bench
+	$(PY) -m pytest tests/bench -p no:randomly -s -m bench -o timeout=7200
 
 lint: $(STAMP)
 	.venv/bin/ruff check .

@@ -26,6 +26,8 @@ from .runner import run_jobs_forever
 from .schemas import Schemas
 from .settings import Settings
 
+JSON_HEADERS = {"content-type": "application/json"}
+
 
 def create_app(settings: Settings | None = None) -> FastStream:
     """Build the importer from its settings (read from the environment when not given)."""
@@ -40,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
             key: str = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""
             await broker.publish(event, topic=event.topic, key=key.encode())
 
+        async def publish_json(topic: str, key: str, body: str) -> None:
+            await broker.publish(body.encode(), topic=topic, key=key.encode(), headers=JSON_HEADERS)
+
         context.set_global("store", store)
         context.set_global("schemas", schemas)
         context.set_global("job_queue", JobQueue(db, settings.job_lease_seconds))
@@ -52,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 uploads=AsyncGridFSBucket(db, "uploads"),
                 reports=AsyncGridFSBucket(db, "reports"),
                 publish=publish,
+                publish_json=publish_json,
                 batch_rows=settings.import_batch_rows,
             ),
         )

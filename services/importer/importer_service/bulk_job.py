@@ -13,7 +13,7 @@ from .domain import bulk_actions as actions
 from .domain.merge import Merged, RecordRejected
 from .domain.records import ReadRecord
 from .domain.slicing import in_range
-from .import_job import ImportDeps, progress
+from .import_job import ImportDeps, progress, stored_events
 from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
@@ -44,7 +44,7 @@ def deleted_plan(db: Database, job_id: str, profiles: list[dict[str, Any]]) -> P
         ProfileChanged(database_id=db.id, profile_id=i, change="deleted", source="bulk_update", job_id=job_id)
         for i in ids
     ]
-    return {"writes": [], "deletes": ids, "events": [e.model_dump_json() for e in events], "rejections": [],
+    return {"writes": [], "deletes": ids, "events": stored_events(events), "rejections": [],
             "counts": {"deleted": len(ids)}}  # fmt: skip
 
 
@@ -69,7 +69,7 @@ async def plan_bulk(
     for w, m in zip(writes, merged, strict=True):
         if "promo_codes" in m.changes:  # keep the derived key that promo_codes.<pool> filters read
             w["set"].append({"path": "promo_pools", "value": m.profile["promo_pools"]})
-    events = [change_event(db, m, "bulk_update", job_id).model_dump_json() for m in merged]
+    events = stored_events(change_event(db, m, "bulk_update", job_id) for m in merged)
     if isinstance(p.action, PromoAction) and p.action.type == "detach_promo":
         await promo.release(p.action.pool_id, [m.profile["_id"] for m in merged])
     return {"writes": writes, "events": events, "rejections": rejections, "counts": dict(counts)}

@@ -5,7 +5,7 @@ import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -26,6 +26,7 @@ from .schemas import Schemas
 from .writes import Incoming, plan_batch
 
 Publish = Any  # async (event) -> None
+PublishJson = Any  # async (topic, key, JSON text) -> None
 JOB_ROWS = uuid.UUID("5f0c6c52-5a52-4d3c-9a8e-6f1b1f0e2a11")
 
 
@@ -37,6 +38,7 @@ class ImportDeps:
     uploads: AsyncGridFSBucket
     reports: AsyncGridFSBucket
     publish: Publish
+    publish_json: PublishJson
     batch_rows: int = 1000
 
 
@@ -107,16 +109,24 @@ async def make_plan(
     counts["processed"] = len(chunk)
     return {
         "writes": writes_of(result.merged),
-        "events": [e.model_dump_json() for e in result.changes],
+        "events": stored_events(result.changes),
         "rejections": rejection_rows(bad, result.rejected),
         "counts": counts,
     }
 
 
-async def publish_all(deps: ImportDeps, events: list[Any]) -> None:
-    """Publish concurrently, so the producer batches them; every one is acknowledged before we go on."""
+def stored_events(events: Iterable[ProfileChanged]) -> list[dict[str, str]]:
+    """Events as a plan stores them (key and JSON; FerretDB stores no nested arrays), published later as they are."""
+    return [{"key": e.profile_id, "json": e.model_dump_json()} for e in events]
+
+
+async def publish_all(deps: ImportDeps, events: list[dict[str, str]]) -> None:
+    """Publish a plan's stored events concurrently, so the producer batches them; every one is acknowledged
+    before we go on. They are sent as stored: validated once when planned, not parsed again."""
     for start in range(0, len(events), 500):
-        await asyncio.gather(*(deps.publish(e) for e in events[start : start + 500]))
+        await asyncio.gather(
+            *(deps.publish_json(ProfileChanged.topic, e["key"], e["json"]) for e in events[start : start + 500])
+        )
 
 
 def progress(job: JobRequested, state: dict[str, Any], status: str, message: str = "") -> JobProgressed:
@@ -190,7 +200,7 @@ async def import_file(
                     plan = await make_plan(deps, db, job, chunk, mapping)
                     await deps.checkpoints.save_plan(job.job_id, number, plan)
                 await deps.store.apply(db.id, plan["writes"], skip_existing=resumed)
-                await publish_all(deps, [ProfileChanged.model_validate_json(raw) for raw in plan["events"]])
+                await publish_all(deps, plan["events"])
                 await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
                 state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
                 await deps.publish(progress(job, state, "running"))

@@ -64,5 +64,14 @@ class JobQueue:
         """Give the job back (clean shutdown): another runner may take it at once."""
         await self.queue.update_one({"_id": job_id, "owner": OWNER}, {"$set": {"lease_until": None}})
 
+    async def failed(self, job_id: str, at: str) -> int:
+        """Count a failed run at checkpoint `at` and give the job back; the count starts again past that point."""
+        doc = await self.queue.find_one({"_id": job_id}, {"failures": 1, "failed_at": 1}) or {}
+        failures = doc.get("failures", 0) + 1 if doc.get("failed_at") == at else 1
+        await self.queue.update_one(
+            {"_id": job_id}, {"$set": {"failures": failures, "failed_at": at, "lease_until": None}}
+        )
+        return failures
+
     async def get(self, job_id: str) -> dict[str, Any] | None:
         return await self.queue.find_one({"_id": job_id})

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 # Every kind runs with the same collaborators and the same checkpoints: (deps, job, keep_going) -> None.
 RUNS = {"import": run_import, "copy": run_copy, "bulk_update": run_bulk_update}
+ATTEMPTS_AT_ONE_POINT = 5
 
 
 async def cancel_requested(db: AsyncDatabase, job_id: str) -> bool:
@@ -52,18 +53,37 @@ async def run_jobs_forever(context: ContextRepo, poll_seconds: float = 0.5) -> N
         if job is None:
             await asyncio.sleep(poll_seconds)
             continue
-        keep_going = keeper(queue, db, deps, job)
-        try:
-            await RUNS[job.kind](deps, job, keep_going)
-        except asyncio.CancelledError:
-            await queue.release(job.job_id)  # clean shutdown: let another runner resume it now
-            raise
-        except Exception:
-            # Nothing is lost: the job stays queued with its checkpoint; retry it after a pause.
-            log.exception("job %s failed to run; it will be resumed", job.job_id)
-            await queue.release(job.job_id)
+        if not await run_job(queue, deps, job, keeper(queue, db, deps, job)):
             await asyncio.sleep(5 * poll_seconds)
-            continue
-        state = await deps.checkpoints.state(job.job_id)
-        if state is None or state["status"] != "running":
-            await queue.close(job.job_id)
+
+
+async def run_job(
+    queue: JobQueue, deps: ImportDeps, job: JobRequested, keep_going: Callable[[str], Awaitable[bool]]
+) -> bool:
+    """Run a taken job by its kind; False when it failed and will be resumed from its checkpoint.
+
+    A job that fails `ATTEMPTS_AT_ONE_POINT` times without getting past its checkpoint (a bug, a value the
+    database refuses) ends `failed` with the error, instead of being retried for ever.
+    """
+    try:
+        await RUNS[job.kind](deps, job, keep_going)
+    except asyncio.CancelledError:
+        await queue.release(job.job_id)  # clean shutdown: let another runner resume it now
+        raise
+    except Exception as exc:
+        # Nothing is lost: the job stays queued with its checkpoint and is taken again.
+        state = await deps.checkpoints.state(job.job_id) or {}
+        failures = await queue.failed(job.job_id, f"{state.get('next_batch')}:{state.get('after')}")
+        if failures < ATTEMPTS_AT_ONE_POINT:
+            log.exception("job %s failed to run (attempt %d); it will be resumed", job.job_id, failures)
+            return False
+        log.exception("job %s failed %d times at the same point; it ends failed", job.job_id, failures)
+        message = f"stopped after {failures} failed attempts at the same point: {type(exc).__name__}: {exc}"
+        state = await deps.checkpoints.finish(job.job_id, "failed", None, message[:2000])
+        await deps.publish(progress(job, state, "failed", message[:2000]))
+        await queue.close(job.job_id)
+        return True
+    after = await deps.checkpoints.state(job.job_id)
+    if after is None or after["status"] != "running":
+        await queue.close(job.job_id)
+    return True

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from profilehub_shared.contracts.jobs import JobRequested
-from profilehub_shared.contracts.profiles import ProfileChanged
 
 from .error_report import write_error_report
 from .import_job import ImportDeps, progress, publish_all
@@ -78,7 +77,7 @@ async def apply(deps: ImportDeps, scan: Scan, plan: Plan) -> None:
     await deps.store.apply(scan.target_id, plan["writes"])
     if plan.get("deletes"):
         await deps.store.profiles(scan.target_id).delete_many({"_id": {"$in": plan["deletes"]}})
-    await publish_all(deps, [ProfileChanged.model_validate_json(raw) for raw in plan["events"]])
+    await publish_all(deps, plan["events"])
 
 
 async def run_scan(deps: ImportDeps, job: JobRequested, scan: Scan, state: dict[str, Any], keep_going: Any) -> bool:

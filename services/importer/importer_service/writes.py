@@ -14,7 +14,7 @@ from profilehub_shared.contracts.profiles import FieldChange, ProfileChanged, Re
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 
-from .domain.matching import check_matching, match_values, missing_key, profile_matches, query_for
+from .domain.matching import BatchProfiles, check_matching, match_values, missing_key, query_for
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
 
@@ -55,8 +55,11 @@ def rejected_field(err: FieldValueError) -> RejectedField:
     return RejectedField(field=err.field, value=err.value, code=err.code, message=err.message)
 
 
+DATES = (datetime, date)
+
+
 def jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
+    if isinstance(value, DATES):
         return value.isoformat()
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
@@ -72,7 +75,11 @@ def change_event(db: Database, merged: Merged, source: Source, job_id: str | Non
         change=merged.outcome,
         source=source,
         job_id=job_id,
-        changes=[FieldChange(field=p, old=jsonable(o), new=jsonable(n)) for p, (o, n) in merged.changes.items()],
+        # Built from values the field rules produced; `model_construct` skips validating them a second time.
+        changes=[
+            FieldChange.model_construct(field=path, old=jsonable(old), new=jsonable(new))
+            for path, (old, new) in merged.changes.items()
+        ],
     )
 
 
@@ -105,7 +112,7 @@ async def plan_batch(
     reads = [(item, read_record(db, item.values, opts, from_text=item.from_text)) for item in batch]
     wanted = [v for _, rec in reads if rec.ok for v in match_values(rec, opts.matching)]
     known = await writer.find(db.id, query_for(opts.matching, wanted)) if wanted else []
-    view: dict[str, dict[str, Any]] = {p["_id"]: p for p in known}
+    view = BatchProfiles(opts.matching, known)
     touched: dict[str, Merged] = {}
     for item, rec in reads:
         result.unknown_fields.update(rec.unknown)
@@ -115,7 +122,7 @@ async def plan_batch(
             values = match_values(rec, opts.matching)
             if not values:
                 raise RecordRejected([missing_key(opts.matching)])
-            found = [p for p in view.values() if profile_matches(p, opts.matching, values)]
+            found = view.find(values)
             merged = decide(db, rec, found, item, opts, now)
         except RecordRejected as rejected:
             result.counts["rejected"] += 1
@@ -133,7 +140,7 @@ async def plan_batch(
         if merged.outcome != "unchanged":
             if job_id is not None:
                 merged.profile["last_job_id"] = job_id
-            view[pid] = merged.profile
+            view.put(merged.profile)
             touched[pid] = merged
     result.merged = list(touched.values())
     result.changes = [change_event(db, m, source, job_id) for m in touched.values()]

@@ -1,5 +1,7 @@
 """How an incoming record finds its profile: by email, any phone, profile id, or a unique custom field."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from profilehub_shared.contracts.schema_state import Database
@@ -55,3 +57,46 @@ def profile_matches(profile: dict[str, Any], matching: str, values: list[Any]) -
     if matching == "profile_id":
         return profile.get("_id") in values
     return profile.get("fields", {}).get(matching[6:]) in values
+
+
+def key_values(profile: dict[str, Any], matching: str) -> Iterable[Any]:
+    """The values a stored profile is found by under `matching`."""
+    if matching == "email":
+        return [profile["email"]] if "email" in profile else []
+    if matching == "phone":
+        return profile.get("phones", [])
+    if matching == "profile_id":
+        return [profile["_id"]]
+    value = profile.get("fields", {}).get(matching[6:])
+    return [] if value is None else [value]
+
+
+class BatchProfiles:
+    """The profiles a batch reads and writes, found by their match values without scanning them all.
+
+    `find` gives the profiles matching any of the values, in the order they were first seen; a profile put again
+    keeps its place and is found by its new values (candidates are checked, so values it lost find nothing).
+    """
+
+    def __init__(self, matching: str, profiles: Iterable[dict[str, Any]] = ()) -> None:
+        self.matching = matching
+        self.profiles: dict[str, dict[str, Any]] = {}
+        self.order: dict[str, int] = {}
+        self.by_value: defaultdict[Any, set[str]] = defaultdict(set)
+        for profile in profiles:
+            self.put(profile)
+
+    def put(self, profile: dict[str, Any]) -> None:
+        pid = profile["_id"]
+        self.order.setdefault(pid, len(self.order))
+        self.profiles[pid] = profile
+        for value in key_values(profile, self.matching):
+            self.by_value[value].add(pid)
+
+    def find(self, values: list[Any]) -> list[dict[str, Any]]:
+        candidates = {pid for v in values for pid in self.by_value.get(v, ())}
+        return [
+            self.profiles[pid]
+            for pid in sorted(candidates, key=self.order.__getitem__)
+            if profile_matches(self.profiles[pid], self.matching, values)
+        ]
