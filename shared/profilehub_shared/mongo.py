@@ -1,7 +1,9 @@
 """MongoDB access shared by the services (PyMongo's native async client)."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
+from bson import ObjectId
+from gridfs.errors import CorruptGridFile, NoFile
 from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -46,3 +48,25 @@ async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne])
         modified += result.modified_count
         upserted += result.upserted_count
     return modified, upserted
+
+
+# FerretDB does not cap a reply at 16 MiB as MongoDB does: a getMore without a batch size returns every remaining
+# chunk of a file at once, which fails past the 48 MB message limit. So files are read a few chunks per reply.
+CHUNKS_PER_REPLY = 16
+
+
+async def stored_file_chunks(db: AsyncDatabase, bucket: str, file_id: ObjectId) -> AsyncIterator[bytes]:
+    """The bytes of a GridFS file in `bucket`, chunk by chunk (memory stays flat), checked for gaps and length."""
+    meta = await db[f"{bucket}.files"].find_one({"_id": file_id})
+    if meta is None:
+        raise NoFile(f"no file {file_id} in {bucket}")
+    expected = size = 0
+    chunks = db[f"{bucket}.chunks"].find({"files_id": file_id}, sort=[("n", 1)], batch_size=CHUNKS_PER_REPLY)
+    async for chunk in chunks:
+        if chunk["n"] != expected:
+            raise CorruptGridFile(f"file {file_id} in {bucket}: chunk {expected} is missing")
+        expected += 1
+        size += len(chunk["data"])
+        yield bytes(chunk["data"])
+    if size != meta["length"]:
+        raise CorruptGridFile(f"file {file_id} in {bucket}: {size} bytes stored of {meta['length']}")

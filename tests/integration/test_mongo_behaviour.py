@@ -2,12 +2,17 @@
 many update statements in one command finish, and filters by `_id` and `$in` give MongoDB's answers."""
 
 import asyncio
+import hashlib
+import os
 
+import pytest
 from bson import ObjectId
+from gridfs import AsyncGridFSBucket
+from gridfs.errors import CorruptGridFile
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.mongo import UPDATES_PER_COMMAND, bulk_update
+from profilehub_shared.mongo import UPDATES_PER_COMMAND, bulk_update, stored_file_chunks
 from tests.conftest import latin_name
 
 STATEMENTS = 120
@@ -72,3 +77,17 @@ async def test_in_on_a_field_matches_scalars_and_array_elements_only(mongo: Asyn
     assert await ids([5, "nope"]) == {"number"}
     assert await ids([None]) == {"missing"}
     assert await ids(["v"]) == set()
+
+
+async def test_a_file_larger_than_one_reply_is_read_back_whole(mongo: AsyncDatabase) -> None:
+    bucket = latin_name("files")
+    data = os.urandom(50 * 1024 * 1024)  # past FerretDB's 48 MB message limit when a getMore has no batch size
+    file_id = await AsyncGridFSBucket(mongo, bucket).upload_from_stream("big.bin", data)
+    digest = hashlib.sha256()
+    async for chunk in stored_file_chunks(mongo, bucket, file_id):
+        digest.update(chunk)
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
+    await mongo[f"{bucket}.chunks"].delete_one({"files_id": file_id, "n": 3})
+    with pytest.raises(CorruptGridFile, match="chunk 3 is missing"):
+        async for _ in stored_file_chunks(mongo, bucket, file_id):
+            pass

@@ -6,7 +6,9 @@ from gridfs import AsyncGridFSBucket
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts import Message
+from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
+from profilehub_shared.contracts.ml import SendTimeScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
             JobProgressed,
             DeleteProfile,
             ProfileWriteAnswered,
+            InteractionRecorded,
+            SendTimeScored,
         ],
         wire=wire,
         workers=[run_jobs_forever],

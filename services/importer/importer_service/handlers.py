@@ -7,7 +7,9 @@ from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
 
+from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobRequested
+from profilehub_shared.contracts.ml import SendTimeScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
@@ -109,6 +111,35 @@ async def on_delete_profile(
             request_id=command.request_id, profile_id=command.profile_id, outcome="deleted" if deleted else "not_found"
         )
         await broker.publish(answer, topic=ProfileWriteAnswered.topic, key=command.request_id.encode())
+
+
+@router.subscriber(
+    InteractionRecorded.topic,
+    **durable("importer-interactions"),
+    title="InteractionRecorded (importer)",
+    description="The first interaction of a profile sets its has_interactions (which guards database deletion)",
+)
+async def on_interaction(
+    interaction: InteractionRecorded, store: ProfileStore = Context(), schemas: Schemas = Context()
+) -> None:
+    # Idempotent: only a profile not yet marked changes. Unknown profiles and databases are the history service's
+    # to report; an update of an unknown database would create its collection on FerretDB.
+    if await schemas.get(interaction.database_id) is not None:
+        await store.mark_interacted(interaction.database_id, interaction.profile_id)
+
+
+@router.subscriber(
+    SendTimeScored.topic,
+    **durable("importer-send-times"),
+    title="SendTimeScored (importer)",
+    description="Writes the profile's ml.bst (best send time), which profile filters and exports read",
+)
+async def on_send_time_scored(
+    scored: SendTimeScored, store: ProfileStore = Context(), schemas: Schemas = Context()
+) -> None:
+    if await schemas.get(scored.database_id) is not None:  # a score computed just before its database was deleted
+        bst = scored.bst.model_dump() if scored.bst is not None else None
+        await store.set_best_send_time(scored.database_id, scored.profile_id, bst)
 
 
 @router.subscriber(

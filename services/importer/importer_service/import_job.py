@@ -12,10 +12,12 @@ from typing import Any
 
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
+from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.mongo import stored_file_chunks
 
 from .checkpoints import COUNTS, Checkpoints
 from .domain.mapping import effective_mapping, record_from_row
@@ -48,7 +50,7 @@ def read_options(p: ImportParams) -> ReadOptions:
     )
 
 
-async def download(bucket: AsyncGridFSBucket, file_id: str) -> str:
+async def download(db: AsyncDatabase, file_id: str) -> str:
     """Copy the upload to a local temporary file, chunk by chunk (memory stays flat).
 
     The file is named by the upload, so an importer killed mid-job leaves no stray copy: the resumed job
@@ -57,8 +59,7 @@ async def download(bucket: AsyncGridFSBucket, file_id: str) -> str:
     upload = ObjectId(file_id)  # validated before it names a file
     path = os.path.join(tempfile.gettempdir(), f"profilehub-import-{upload}")
     with open(path, "wb") as out:
-        stream = await bucket.open_download_stream(upload)
-        while chunk := await stream.readchunk():
+        async for chunk in stored_file_chunks(db, "uploads", upload):
             out.write(chunk)
     return path
 
@@ -157,7 +158,7 @@ async def run_import(deps: ImportDeps, job: JobRequested, keep_going: Any) -> No
         state = await deps.checkpoints.finish(job.job_id, "failed", None, "the database does not exist")
         await deps.publish(progress(job, state, "failed"))
         return
-    path = await download(deps.uploads, params.file_id)
+    path = await download(deps.store.db, params.file_id)
     try:
         await import_file(deps, db, job, params, path, state, keep_going)
     except FileError as exc:

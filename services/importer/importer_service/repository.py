@@ -42,6 +42,19 @@ class ProfileStore:
         result = await self.profiles(database_id).delete_one({"_id": profile_id})
         return result.deleted_count == 1
 
+    async def mark_interacted(self, database_id: str, profile_id: str) -> bool:
+        """Set `has_interactions` once; False when the profile is unknown or was marked already."""
+        result = await self.profiles(database_id).update_one(
+            {"_id": profile_id, "has_interactions": {"$ne": True}}, {"$set": {"has_interactions": True}}
+        )
+        return result.modified_count == 1
+
+    async def set_best_send_time(self, database_id: str, profile_id: str, bst: dict[str, Any] | None) -> bool:
+        """Write (or, with None, clear) the profile's `ml.bst`; False when the profile is unknown."""
+        update = {"$set": {"ml.bst": bst}} if bst is not None else {"$unset": {"ml.bst": ""}}
+        result = await self.profiles(database_id).update_one({"_id": profile_id}, update)
+        return result.matched_count == 1
+
     async def drop_database(self, database_id: str) -> None:
         await self.profiles(database_id).drop()
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobKind, JobRequested, JobStatus
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.mongo import stored_file_chunks
 
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
@@ -165,16 +166,13 @@ async def error_report(job_id: str, db: Db, caller: Caller) -> StreamingResponse
     if not doc.get("error_report_file_id"):
         raise ApiError(404, "not_found", f"job {job_id!r} has no error report (nothing rejected, or not done)")
     try:
-        stream = await AsyncGridFSBucket(db, "reports").open_download_stream(ObjectId(doc["error_report_file_id"]))
+        report = ObjectId(doc["error_report_file_id"])
     except InvalidId as exc:
         raise not_found("error report", job_id) from exc
-
-    async def chunks() -> Any:
-        while chunk := await stream.readchunk():
-            yield chunk
-
+    if await db["reports.files"].count_documents({"_id": report}) == 0:
+        raise not_found("error report", job_id)
     return StreamingResponse(
-        chunks(),
+        stored_file_chunks(db, "reports", report),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
     )

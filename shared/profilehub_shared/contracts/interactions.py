@@ -1,0 +1,24 @@
+"""Interactions between messages and profiles: the public input of mailers, SMS and push senders."""
+
+from pydantic import Field, JsonValue
+
+from .base import Event, topic_name
+
+KINDS = ("send", "deliv", "undeliv", "open", "uopen", "click", "uclick", "unsub", "complain", "sbounce", "hbounce")
+INTERACTION_TYPE = rf"^((sms_|push_)?({'|'.join(KINDS)}|suppress)|import_[a-z_]{{1,40}})$"
+
+
+class InteractionRecorded(Event):
+    """A message was sent to a profile, delivered, opened, clicked, bounced… (key: profile id).
+
+    `occurred_at` is when it happened. `type` is one of send, deliv, undeliv, open, uopen (unique open), click,
+    uclick, unsub, complain, sbounce, hbounce, suppress; the same prefixed `sms_` or `push_`; or `import_<what>`.
+    """
+
+    topic = topic_name("interactions", "recorded")
+
+    database_id: str = Field(min_length=1, max_length=64, description="The profile's database")
+    profile_id: str = Field(min_length=1, max_length=64, description="The profile")
+    type: str = Field(pattern=INTERACTION_TYPE, description="What happened, e.g. send, open, click, sms_deliv")
+    message_id: str | None = Field(None, max_length=200, description="The sender's id of the message, if any")
+    payload: dict[str, JsonValue] = Field(default_factory=dict, description="Anything else the sender reports")

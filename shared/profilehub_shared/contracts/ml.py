@@ -1,0 +1,31 @@
+"""What the ML service publishes: each profile's best send time."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .base import Event, topic_name
+
+
+class BestSendTime(BaseModel):
+    """A profile's best send time, as profile filters read it (`ml.bst.*`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hours: list[Annotated[int, Field(ge=0, le=23)]] = Field(
+        max_length=3, description="Best hours of day in UTC (0-23), best first"
+    )
+    weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(
+        max_length=7, description="Best ISO weekdays (1 = Monday … 7 = Sunday), best first"
+    )
+    confidence: float = Field(ge=0, le=1, description="How much of the estimate is the profile's own evidence")
+
+
+class SendTimeScored(Event):
+    """The ML service scored a profile (key: profile id); `bst` None clears a score the profile no longer has."""
+
+    topic = topic_name("ml", "send-time-scored")
+
+    database_id: str = Field(min_length=1, max_length=64, description="The profile's database")
+    profile_id: str = Field(min_length=1, max_length=64, description="The profile")
+    bst: BestSendTime | None = Field(description="The estimate, or None when the profile has too little evidence")
