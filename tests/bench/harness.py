@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psutil
+from aiokafka import AIOKafkaConsumer
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -95,3 +96,14 @@ async def raw_write(target: AsyncCollection, docs: list[dict[str, Any]], *, upse
 
 def baseline_write_name(upserts: bool) -> str:
     return "bulk upsert by email" if upserts else "bulk insert"
+
+
+async def stop_groupless(consumer: AIOKafkaConsumer) -> None:
+    """Stop a consumer that has no group. aiokafka 0.14 cancels an internal task on stop and lets its
+    CancelledError out; only a cancellation of the caller itself is passed on."""
+    try:
+        await consumer.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise

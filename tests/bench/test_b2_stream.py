@@ -7,6 +7,7 @@ import os
 import uuid
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from importer_service.app import create_app as importer_app
@@ -19,7 +20,7 @@ from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from schema_service.app import create_app as schema_app
 from schema_service.settings import Settings as SchemaSettings
-from tests.bench.harness import baseline_write_name, is_ferretdb, raw_write, report, timed
+from tests.bench.harness import baseline_write_name, is_ferretdb, raw_write, report, stop_groupless, timed
 from tests.services import Caller, database_settings, running
 
 MESSAGES = int(os.environ.get("B2_MESSAGES", "200000"))
@@ -30,13 +31,20 @@ def record(i: int) -> dict[str, object]:
 
 
 async def end_offsets(settings: ServiceSettings, topic: str) -> dict[TopicPartition, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    parts = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    assert parts, f"topic {topic} has no partitions: {described}"
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
     await consumer.start()
     try:
-        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
         return await consumer.end_offsets(parts)
     finally:
-        await consumer.stop()
+        await stop_groupless(consumer)
 
 
 async def produce(settings: ServiceSettings, db_id: str) -> None:
@@ -85,7 +93,7 @@ async def bare_consumer(
                 if docs:
                     await raw_write(target, docs, upserts=upserts)
     finally:
-        await consumer.stop()
+        await stop_groupless(consumer)
         await target.drop()
 
 
