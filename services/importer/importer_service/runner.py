@@ -72,8 +72,12 @@ async def run_job(
         raise
     except Exception as exc:
         # Nothing is lost: the job stays queued with its checkpoint and is taken again.
-        state = await deps.checkpoints.state(job.job_id) or {}
-        failures = await queue.failed(job.job_id, f"{state.get('next_batch')}:{state.get('after')}")
+        try:
+            state = await deps.checkpoints.state(job.job_id) or {}
+            failures = await queue.failed(job.job_id, f"{state.get('next_batch')}:{state.get('after')}")
+        except Exception:  # the database itself is away: the lease runs out and the job is taken again
+            log.exception("job %s failed to run and its failure could not be recorded", job.job_id)
+            return False
         if failures < ATTEMPTS_AT_ONE_POINT:
             log.exception("job %s failed to run (attempt %d); it will be resumed", job.job_id, failures)
             return False

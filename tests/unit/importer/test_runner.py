@@ -81,3 +81,18 @@ async def test_a_job_that_gets_further_between_failures_is_retried(monkeypatch: 
     monkeypatch.setitem(runner.RUNS, "import", flaky)
     results = [await run_job(queue, deps, job(), keep_going) for _ in range(2 * ATTEMPTS_AT_ONE_POINT)]  # type: ignore[arg-type]
     assert not any(results) and deps.published == [] and queue.closed == []
+
+
+async def test_a_failure_that_cannot_be_recorded_leaves_the_job_to_its_lease(monkeypatch: Any) -> None:
+    deps, queue = Deps(), Queue()
+
+    async def broken(deps: Any, job: JobRequested, keep_going: Any) -> None:
+        raise ConnectionError("database went away")
+
+    async def unreachable(job_id: str) -> dict[str, Any] | None:
+        raise ConnectionError("database went away")
+
+    monkeypatch.setitem(runner.RUNS, "import", broken)
+    monkeypatch.setattr(deps.checkpoints, "state", unreachable)
+    assert await run_job(queue, deps, job(), keep_going) is False  # type: ignore[arg-type]
+    assert deps.published == [] and queue.closed == []
