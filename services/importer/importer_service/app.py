@@ -56,7 +56,6 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 store=store,
                 schemas=schemas,
                 checkpoints=checkpoints,
-                uploads=AsyncGridFSBucket(db, "uploads"),
                 reports=AsyncGridFSBucket(db, "reports"),
                 publish=publish,
                 publish_json=publish_json,

@@ -1,6 +1,7 @@
 """Kafka subscribers and publishers of the importer service."""
 
 import asyncio
+import logging
 from typing import Any
 
 from faststream import Context
@@ -27,6 +28,7 @@ from .runner import RUNS
 from .schemas import Schemas
 from .stream import write_stream_batch
 
+log = logging.getLogger(__name__)
 router = KafkaRouter()
 changes = router.publisher(
     ProfileChanged.topic,
@@ -123,9 +125,11 @@ async def on_interaction(
     interaction: InteractionRecorded, store: ProfileStore = Context(), schemas: Schemas = Context()
 ) -> None:
     # Idempotent: only a profile not yet marked changes. Unknown profiles and databases are the history service's
-    # to report; an update of an unknown database would create its collection on FerretDB.
-    if await schemas.get(interaction.database_id) is not None:
-        await store.mark_interacted(interaction.database_id, interaction.profile_id)
+    # to report (here they are logged); an update of an unknown database would create its collection on FerretDB.
+    if await schemas.get(interaction.database_id) is None:
+        log.warning("interaction %s names unknown database %s", interaction.event_id, interaction.database_id)
+        return
+    await store.mark_interacted(interaction.database_id, interaction.profile_id)
 
 
 @router.subscriber(
@@ -137,9 +141,12 @@ async def on_interaction(
 async def on_send_time_scored(
     scored: SendTimeScored, store: ProfileStore = Context(), schemas: Schemas = Context()
 ) -> None:
-    if await schemas.get(scored.database_id) is not None:  # a score computed just before its database was deleted
-        bst = scored.bst.model_dump() if scored.bst is not None else None
-        await store.set_best_send_time(scored.database_id, scored.profile_id, bst)
+    known = await schemas.get(scored.database_id) is not None  # not: scored just before its database was deleted
+    bst = scored.bst.model_dump() if scored.bst is not None else None
+    if not known or not await store.set_best_send_time(scored.database_id, scored.profile_id, bst):
+        log.warning(
+            "send-time score %s names unknown profile %s/%s", scored.event_id, scored.database_id, scored.profile_id
+        )
 
 
 @router.subscriber(

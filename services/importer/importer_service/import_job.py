@@ -37,7 +37,6 @@ class ImportDeps:
     store: ProfileStore
     schemas: Schemas
     checkpoints: Checkpoints
-    uploads: AsyncGridFSBucket
     reports: AsyncGridFSBucket
     publish: Publish
     publish_json: PublishJson
