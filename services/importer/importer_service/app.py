@@ -16,7 +16,7 @@ from profilehub_shared.contracts.profiles import (
     ProfileWriteAnswered,
     UpsertProfile,
 )
-from profilehub_shared.contracts.schema import DatabaseChanged
+from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
 from profilehub_shared.service import kafka_service
 
 from .checkpoints import Checkpoints
@@ -27,6 +27,7 @@ from .repository import ProfileStore
 from .runner import run_jobs_forever
 from .schemas import Schemas
 from .settings import Settings
+from .suppression_job import SuppressionRefreshes
 
 JSON_HEADERS = {"content-type": "application/json"}
 
@@ -49,7 +50,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
         context.set_global("store", store)
         context.set_global("schemas", schemas)
-        context.set_global("job_queue", JobQueue(db, settings.job_lease_seconds))
+        queue = JobQueue(db, settings.job_lease_seconds)
+        context.set_global("job_queue", queue)
+        context.set_global("refreshes", SuppressionRefreshes(db, queue))
         context.set_global(
             "import_deps",
             ImportDeps(
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         routers=[router],
         messages=[
             DatabaseChanged,
+            SuppressionListChanged,
             UpsertProfile,
             ProfileUpsertRejected,
             ProfileChanged,
@@ -81,5 +85,5 @@ def create_app(settings: Settings | None = None) -> FastStream:
         ],
         wire=wire,
         workers=[run_jobs_forever],
-        description="Profile writes: file imports, Kafka upserts, copy, bulk update, single upserts, ML scores.",
+        description="Profile writes: file imports, Kafka upserts, copy, bulk update, ML scores, suppression flags.",
     )

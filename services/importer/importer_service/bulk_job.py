@@ -17,7 +17,7 @@ from .import_job import ImportDeps, progress, stored_events
 from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
-from .writes import change_event, rejected_field
+from .writes import ProfileWriter, change_event, flag_suppressed, rejected_field
 
 
 async def merged_for(
@@ -49,7 +49,13 @@ def deleted_plan(db: Database, job_id: str, profiles: list[dict[str, Any]]) -> P
 
 
 async def plan_bulk(
-    db: Database, p: BulkUpdateParams, rec: ReadRecord | None, promo: PromoCodes, job_id: str, profiles: list[Any]
+    writer: ProfileWriter,
+    db: Database,
+    p: BulkUpdateParams,
+    rec: ReadRecord | None,
+    promo: PromoCodes,
+    job_id: str,
+    profiles: list[Any],
 ) -> Plan:
     if p.action.type == "delete":
         return deleted_plan(db, job_id, profiles)
@@ -65,6 +71,7 @@ async def plan_bulk(
         counts[m.outcome] += 1
         if m.outcome == "updated":
             merged.append(m)
+    await flag_suppressed(writer, db, merged)  # setting an email or phones can (un)suppress
     writes = writes_of(merged)
     for w, m in zip(writes, merged, strict=True):
         if "promo_codes" in m.changes:  # keep the derived key that promo_codes.<pool> filters read
@@ -96,7 +103,7 @@ async def run_bulk_update(
     rng = params.range
 
     async def plan(profiles: list[dict[str, Any]]) -> Plan:
-        return await plan_bulk(db, params, rec, promo, job.job_id, profiles)
+        return await plan_bulk(deps.store, db, params, rec, promo, job.job_id, profiles)
 
     def takes(profile_id: str) -> bool:
         return in_range(profile_id, rng.from_percent, rng.to_percent)

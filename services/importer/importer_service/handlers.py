@@ -18,7 +18,7 @@ from profilehub_shared.contracts.profiles import (
     ProfileWriteAnswered,
     UpsertProfile,
 )
-from profilehub_shared.contracts.schema import DatabaseChanged
+from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
 from profilehub_shared.kafka import durable
 from profilehub_shared.schema_cache import tombstone_aware
 
@@ -27,6 +27,7 @@ from .repository import ProfileStore
 from .runner import RUNS
 from .schemas import Schemas
 from .stream import write_stream_batch
+from .suppression_job import SuppressionRefreshes
 
 log = logging.getLogger(__name__)
 router = KafkaRouter()
@@ -47,17 +48,35 @@ rejections = router.publisher(
     **durable("importer-schema"),
     decoder=tombstone_aware,
     title="DatabaseChanged (importer)",
-    description="Drops the profiles of deleted databases and the values of removed fields",
+    description="Drops the profiles of deleted databases and the values of removed fields; "
+    "re-flags `suppressed` when the attached suppression list changes",
 )
-async def on_database_changed(event: DatabaseChanged | None, store: ProfileStore = Context()) -> None:
+async def on_database_changed(
+    event: DatabaseChanged | None, store: ProfileStore = Context(), refreshes: SuppressionRefreshes = Context()
+) -> None:
     if event is None:  # the tombstone that follows a delete; the delete itself was handled
         return
     if event.deleted:
         await store.drop_database(event.database_id)
+        await refreshes.forget(event.database_id)
     elif event.database is not None:
         await store.prepare(event.database)
         if event.removed_fields:
             await store.drop_fields(event.database_id, event.removed_fields)
+        await refreshes.on_database(event.database, event.event_id)
+
+
+@router.subscriber(
+    SuppressionListChanged.topic,
+    **durable("importer-suppression"),
+    title="SuppressionListChanged (importer)",
+    description="Queues a refresh of `suppressed` for every database the changed list is attached to",
+)
+async def on_suppression_list_changed(
+    event: SuppressionListChanged, refreshes: SuppressionRefreshes = Context()
+) -> None:
+    jobs = await refreshes.on_list(event.list_id, event.event_id)
+    log.info("suppression list %s changed: %d database(s) to re-flag", event.list_id, len(jobs))
 
 
 async def raw_values(msg: StreamMessage[Any]) -> Any:

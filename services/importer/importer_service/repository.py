@@ -11,6 +11,7 @@ from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import bulk_update, profiles_collection_name
 
 from .domain.merge import Merged
+from .domain.suppression import NOTHING_LISTED, Listed
 
 DUPLICATE_KEY = 11000
 # Bounded reads ask for everything in the first reply, so no server cursor outlives them: FerretDB 1.x keeps
@@ -65,6 +66,13 @@ class ProfileStore:
 
     async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]:
         return [p async for p in self.profiles(database_id).find(query, batch_size=ONE_REPLY)]
+
+    async def listed(self, list_id: str, values: list[str]) -> Listed:
+        """The entries of suppression list `list_id` among `values` (emails, domains, phones)."""
+        if not values:
+            return NOTHING_LISTED
+        query = {"list_id": list_id, "value": {"$in": values}}
+        return Listed.of([e async for e in self.db.suppression_entries.find(query, batch_size=ONE_REPLY)])
 
     async def save(self, database_id: str, merged: list[Merged]) -> None:
         await self.apply(database_id, writes_of(merged))

@@ -13,11 +13,17 @@ from .bulk_job import run_bulk_update
 from .copy_job import run_copy
 from .import_job import ImportDeps, progress, run_import
 from .job_queue import JobQueue
+from .suppression_job import run_suppression_refresh
 
 log = logging.getLogger(__name__)
 
 # Every kind runs with the same collaborators and the same checkpoints: (deps, job, keep_going) -> None.
-RUNS = {"import": run_import, "copy": run_copy, "bulk_update": run_bulk_update}
+RUNS = {
+    "import": run_import,
+    "copy": run_copy,
+    "bulk_update": run_bulk_update,
+    "suppression_refresh": run_suppression_refresh,
+}
 ATTEMPTS_AT_ONE_POINT = 5
 
 

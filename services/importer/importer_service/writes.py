@@ -17,11 +17,13 @@ from profilehub_shared.fields import FieldValueError
 from .domain.matching import BatchProfiles, check_matching, match_values, missing_key, query_for
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
+from .domain.suppression import NOTHING_LISTED, Listed, lookup_values, needs_flag, with_flag
 
 
 class ProfileWriter(Protocol):
     async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]: ...
     async def save(self, database_id: str, merged: list[Merged]) -> None: ...
+    async def listed(self, list_id: str, values: list[str]) -> Listed: ...
 
 
 @dataclass
@@ -143,8 +145,20 @@ async def plan_batch(
             view.put(merged.profile)
             touched[pid] = merged
     result.merged = list(touched.values())
+    await flag_suppressed(writer, db, result.merged)
     result.changes = [change_event(db, m, source, job_id) for m in touched.values()]
     return result
+
+
+async def flag_suppressed(writer: ProfileWriter, db: Database, merged: list[Merged]) -> None:
+    """Decide `suppressed` for new profiles and changed contacts, from the entries of the database's list."""
+    flagged = [m for m in merged if needs_flag(m)]
+    if not flagged:
+        return
+    list_id = db.settings.suppression_list_id
+    listed = await writer.listed(list_id, lookup_values(m.profile for m in flagged)) if list_id else NOTHING_LISTED
+    for m in flagged:
+        with_flag(m, listed)
 
 
 def combine(first: Merged, then: Merged) -> Merged:

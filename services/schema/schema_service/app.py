@@ -3,7 +3,12 @@
 from faststream import ContextRepo, FastStream
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, SchemaChangeAnswered
+from profilehub_shared.contracts.schema import (
+    ChangeSchema,
+    DatabaseChanged,
+    SchemaChangeAnswered,
+    SuppressionListChanged,
+)
 from profilehub_shared.kafka import Tombstones
 from profilehub_shared.service import kafka_service
 
@@ -28,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         "schema",
         settings,
         routers=[router],
-        messages=[ChangeSchema, SchemaChangeAnswered, DatabaseChanged],
+        messages=[ChangeSchema, SchemaChangeAnswered, DatabaseChanged, SuppressionListChanged],
         wire=wire,
         description="Databases, fields, resources, suppression lists and promo pools: the one writer of schema state.",
     )

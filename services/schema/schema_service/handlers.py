@@ -3,7 +3,12 @@
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 
-from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, SchemaChangeAnswered
+from profilehub_shared.contracts.schema import (
+    ChangeSchema,
+    DatabaseChanged,
+    SchemaChangeAnswered,
+    SuppressionListChanged,
+)
 from profilehub_shared.kafka import Tombstones, durable
 
 from .errors import SchemaRefused
@@ -15,6 +20,11 @@ snapshots = router.publisher(
     DatabaseChanged.topic,
     title="DatabaseChanged",
     description="Full snapshot of a database after every change; tombstone on delete",
+)
+list_changes = router.publisher(
+    SuppressionListChanged.topic,
+    title="SuppressionListChanged",
+    description="Entries added to or removed from a suppression list; the importer re-flags attached databases",
 )
 answers = router.publisher(
     SchemaChangeAnswered.topic, title="SchemaChangeAnswered", description="The outcome of each ChangeSchema request"
@@ -30,6 +40,8 @@ async def announce(broker: KafkaBroker, tombstones: Tombstones, outcome: Outcome
         event = DatabaseChanged(database_id=database_id, deleted=True)
         await broker.publish(event, topic=DatabaseChanged.topic, key=database_id.encode())
         await tombstones.forget(DatabaseChanged.topic, database_id)
+    for changed in outcome.lists_changed:
+        await broker.publish(changed, topic=SuppressionListChanged.topic, key=changed.list_id.encode())
 
 
 @router.subscriber(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from profilehub_shared.contracts import schema as ops
-from profilehub_shared.contracts.schema import Counts, SchemaChangeAnswered
+from profilehub_shared.contracts.schema import Counts, SchemaChangeAnswered, SuppressionListChanged
 from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
 
 from . import domain
@@ -24,6 +24,7 @@ class Outcome:
     changed: list[Database] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     removed_fields: list[str] = field(default_factory=list)
+    lists_changed: list[SuppressionListChanged] = field(default_factory=list)
 
 
 def derived_id(request_id: uuid.UUID, kind: str) -> str:
@@ -179,11 +180,13 @@ async def change_suppression_entries(
             removed += await store.remove_entries(op.list_id, kind, values)
     counts = await store.entry_counts(op.list_id)
     await store.set_counts("suppression_lists", op.list_id, counts)
+    changed = [SuppressionListChanged(list_id=op.list_id, added=added, removed=removed)] if added or removed else []
     return Outcome(
         answer={
             "suppression_list": listing.model_copy(update={"counts": counts}),
             "counts": Counts(added=added, removed=removed, duplicates=duplicates, invalid=invalid),
-        }
+        },
+        lists_changed=changed,
     )
 
 

@@ -8,7 +8,7 @@ from ..filters.model import Filter
 from .base import Event, topic_name
 from .profiles import WriteOptions
 
-JobKind = Literal["import", "copy", "bulk_update", "export", "history_export", "ml_refresh"]
+JobKind = Literal["import", "copy", "bulk_update", "export", "history_export", "ml_refresh", "suppression_refresh"]
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 
 

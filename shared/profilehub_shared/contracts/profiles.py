@@ -7,7 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 from .base import Command, Event, topic_name
 
 Mode = Literal["upsert", "create_only", "update_only"]
-Source = Literal["import_file", "import_api", "import_stream", "copy", "bulk_update", "subscription_manager", "ml"]
+Source = Literal[
+    "import_file", "import_api", "import_stream", "copy", "bulk_update", "subscription_manager", "ml", "suppression"
+]
 
 
 class WriteOptions(BaseModel):
@@ -96,7 +98,7 @@ class FieldChange(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    field: str = Field(description="Standard field name, `fields.<custom>`, or `subscriptions`")
+    field: str = Field(description="Standard field name, `fields.<custom>`, `subscriptions`, or `suppressed`")
     old: JsonValue = None
     new: JsonValue = None
 

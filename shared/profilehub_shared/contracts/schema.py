@@ -199,3 +199,16 @@ class DatabaseChanged(Event):
     deleted: bool = Field(False, description="The database was deleted; its profiles are to be dropped")
     database: Database | None = Field(None, description="The state after the change; none when deleted")
     removed_fields: list[str] = Field(default_factory=list, description="Custom fields removed by this change")
+
+
+class SuppressionListChanged(Event):
+    """Entries were added to or removed from a suppression list (keyed by list id).
+
+    The importer then re-decides `suppressed` for the profiles of every database the list is attached to.
+    """
+
+    topic = topic_name("schema", "suppression-list-changed")
+
+    list_id: str
+    added: int = Field(0, ge=0, description="Entries added by the change")
+    removed: int = Field(0, ge=0, description="Entries removed by the change")

@@ -61,6 +61,7 @@ class Target:
     text: bool = False  # contains is a case-insensitive substring test
     leaf: bool = False  # a value inside an object: its own JSON type decides what fits
     present: tuple[str, ...] | None = None  # derived-key fields: exists means "holds one of these keys"
+    absent_false: bool = False  # a system flag that older profiles may lack: absent reads as false
 
 
 def resolve(db: Database, name: str) -> Target:
@@ -177,8 +178,8 @@ SYSTEM: dict[str, Target] = {
     "profile_id": Target("profile_id", "_id", frozenset({"eq", "ne", "in"}), _profile_id),
     "created_at": Target("created_at", "created_at", ORDERED, _date),
     "updated_at": Target("updated_at", "updated_at", ORDERED, _date),
-    "has_interactions": Target("has_interactions", "has_interactions", FLAG, _flag),
-    "suppressed": Target("suppressed", "suppressed", FLAG, _flag),
+    "has_interactions": Target("has_interactions", "has_interactions", FLAG, _flag, absent_false=True),
+    "suppressed": Target("suppressed", "suppressed", FLAG, _flag, absent_false=True),
     "ml.bst.hours": Target(
         "ml.bst.hours", "ml.bst.hours", ARRAY | {"within_next_hours"}, lambda f, r, c: read_hour(f, r), array=True
     ),

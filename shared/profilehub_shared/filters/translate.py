@@ -85,6 +85,8 @@ def _test(target: Target, op: str, value: object, ctx: Context) -> dict[str, Any
         # An escaped literal, never the user's regex. Escapes are backslash + punctuation: PCRE and Go RE2 agree.
         return {"$regex": re.escape(_substring(field, value)), "$options": "i"}
     stored = target.read(field, value, ctx)
+    if target.absent_false:  # eq/ne only: true is stored true; false is false or absent
+        return {"$eq": True} if (op == "eq") == stored else {"$ne": True}
     if target.leaf and op in ORDERING and (isinstance(stored, bool) or not isinstance(stored, int | float)):
         raise _op_not_allowed(field, op, "inside objects only numbers are ordered")
     if target.leaf and op == "eq" and ctx.from_text and isinstance(stored, str):

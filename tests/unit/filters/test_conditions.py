@@ -94,7 +94,9 @@ SYSTEM = [
     ("profile_id", "in", ["a", "b"], {"_id": {"$in": ["a", "b"]}}),
     ("created_at", "gte", "2025-01-01", {"created_at": {"$gte": D(2025, 1, 1, tzinfo=UTC)}}),
     ("updated_at", "lt", "2025-01-01T05:00:00+05:00", {"updated_at": {"$lt": D(2025, 1, 1, tzinfo=UTC)}}),
-    ("has_interactions", "eq", False, {"has_interactions": {"$eq": False}}),
+    ("has_interactions", "eq", False, {"has_interactions": {"$ne": True}}),  # absent on older profiles: false
+    ("has_interactions", "ne", False, {"has_interactions": {"$eq": True}}),
+    ("suppressed", "eq", True, {"suppressed": {"$eq": True}}),
     ("suppressed", "ne", True, {"suppressed": {"$ne": True}}),
     ("ml.bst.hours", "contains", 9, {"ml.bst.hours": {"$eq": 9}}),
     ("ml.bst.hours", "in", [9, 10], {"ml.bst.hours": {"$in": [9, 10]}}),

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from importer_service.domain.matching import MatchingNotUsable
+from importer_service.domain.suppression import Listed
 from importer_service.repository import writes_of
 from importer_service.writes import Incoming, Merged, plan_batch, write_batch
 from profilehub_shared.contracts.profiles import WriteOptions
@@ -35,8 +36,14 @@ def database(**extra: Any) -> Database:
 class MemoryWriter:
     """Profiles in a dict: the rules under test are the importer's, not MongoDB's."""
 
-    def __init__(self, *profiles: dict[str, Any]) -> None:
+    def __init__(self, *profiles: dict[str, Any], entries: list[dict[str, Any]] | None = None) -> None:
         self.profiles = {p["_id"]: p for p in profiles}
+        self.entries = entries or []  # suppression entries: list_id, kind, value
+        self.lookups: list[list[str]] = []
+
+    async def listed(self, list_id: str, values: list[str]) -> Listed:
+        self.lookups.append(values)
+        return Listed.of(e for e in self.entries if e["list_id"] == list_id and e["value"] in values)
 
     async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]:
         [(path, cond)] = query.items()
@@ -221,3 +228,55 @@ async def test_subscriptions_only_for_allowed_resources() -> None:
     )
     assert result.counts == {"created": 1, "rejected": 1}
     assert writer.profiles["p1"]["subscriptions"][0]["status"] == "subscribed"
+
+
+def with_list(db: Database, list_id: str | None) -> Database:
+    return db.model_copy(update={"settings": db.settings.model_copy(update={"suppression_list_id": list_id})})
+
+
+ENTRIES = [
+    {"list_id": "L1", "kind": "email", "value": "ann@example.com"},
+    {"list_id": "L1", "kind": "domain", "value": "spam-mail.com"},
+    {"list_id": "L2", "kind": "email", "value": "bob@example.com"},
+]
+
+
+async def test_new_profiles_are_flagged_from_the_attached_list_only() -> None:
+    writer = MemoryWriter(entries=ENTRIES)
+    batch = rows({"email": "Ann@Example.com"}, {"email": "x@spam-mail.com"}, {"email": "bob@example.com"})
+    await write_batch(writer, with_list(database(), "L1"), batch, WriteOptions(), "import_api")
+    assert [writer.profiles[p]["suppressed"] for p in ("p1", "p2", "p3")] == [True, True, False]
+
+
+async def test_without_a_list_new_profiles_are_not_suppressed_and_nothing_is_looked_up() -> None:
+    writer = MemoryWriter(entries=ENTRIES)
+    await write_batch(writer, database(), rows({"email": "ann@example.com"}), WriteOptions(), "import_api")
+    assert writer.profiles["p1"]["suppressed"] is False
+    assert writer.lookups == []
+
+
+async def test_changing_the_email_to_a_listed_one_flags_and_reports_it() -> None:
+    writer = MemoryWriter({"_id": "x", "phones": ["+12025550100"], "suppressed": False, "fields": {}}, entries=ENTRIES)
+    result = await write_batch(
+        writer,
+        with_list(database(), "L1"),
+        rows({"phones": "+12025550100", "email": "ann@example.com"}),
+        WriteOptions(matching="phone"),
+        "import_api",
+    )
+    assert writer.profiles["x"]["suppressed"] is True
+    [event] = result.changes
+    assert {c.field: (c.old, c.new) for c in event.changes}["suppressed"] == (False, True)
+
+
+async def test_updates_that_leave_contacts_alone_do_not_look_the_list_up() -> None:
+    writer = MemoryWriter({"_id": "x", "email": "ann@example.com", "suppressed": True, "fields": {}}, entries=ENTRIES)
+    await write_batch(
+        writer,
+        with_list(database(), "L1"),
+        rows({"email": "ann@example.com", "score": 1}),
+        WriteOptions(),
+        "import_api",
+    )
+    assert writer.lookups == []
+    assert writer.profiles["x"]["suppressed"] is True
