@@ -1,5 +1,6 @@
 """What the code relies on from the MongoDB-wire database, where deploy/local patches FerretDB (deploy/local/ferretdb):
-many update statements in one command finish, and filters by `_id` and `$in` give MongoDB's answers."""
+many update statements in one command finish, filters by `_id` and `$in` give MongoDB's answers, and concurrent
+updates of one document all land (no lost update), as they do on MongoDB."""
 
 import asyncio
 import hashlib
@@ -16,6 +17,37 @@ from profilehub_shared.mongo import UPDATES_PER_COMMAND, bulk_update, stored_fil
 from tests.conftest import latin_name
 
 STATEMENTS = 120
+WRITERS = 24
+
+
+async def test_concurrent_updates_of_one_document_all_land(mongo: AsyncDatabase) -> None:
+    """Services set different fields of one profile at once (has_interactions, ml.bst, an import's values)."""
+    coll = mongo[latin_name("concurrent")]
+    await coll.insert_one({"_id": "p", "n": 0})
+    for round_ in range(3):
+        await asyncio.gather(
+            *(coll.update_one({"_id": "p"}, {"$set": {f"f{round_}_{i}": i}}) for i in range(WRITERS)),
+            *(coll.update_one({"_id": "p"}, {"$inc": {"n": 1}}) for _ in range(WRITERS)),
+        )
+    doc = await coll.find_one({"_id": "p"})
+    assert doc is not None
+    missing = [f"f{r}_{i}" for r in range(3) for i in range(WRITERS) if f"f{r}_{i}" not in doc]
+    assert missing == [] and doc["n"] == 3 * WRITERS
+
+
+async def test_concurrent_find_one_and_update_never_takes_one_document_twice(mongo: AsyncDatabase) -> None:
+    """What job leases and promo-code claims rely on: each claim takes a different free document."""
+    coll = mongo[latin_name("claims")]
+    await coll.insert_many([{"_id": f"c{i:03d}", "owner": None} for i in range(WRITERS)])
+    taken = await asyncio.gather(
+        *(
+            coll.find_one_and_update({"owner": None}, {"$set": {"owner": f"w{w}"}}, sort=[("_id", 1)])
+            for w in range(WRITERS)
+        )
+    )
+    ids = [d["_id"] for d in taken if d is not None]
+    assert len(ids) == WRITERS and len(set(ids)) == WRITERS
+    assert await coll.count_documents({"owner": None}) == 0
 
 
 async def test_one_command_of_many_update_statements_finishes(mongo: AsyncDatabase) -> None:
