@@ -16,11 +16,11 @@ FINAL = ("done", "failed", "cancelled")
 console = Console(stderr=True)
 
 
-def follow(api: Api, job: dict[str, Any], poll_seconds: float) -> dict[str, Any]:
+def follow(api: Api, job: dict[str, Any], poll_seconds: float, doing: str = "importing") -> dict[str, Any]:
     """Poll the job until it ends, drawing processed/total; Ctrl-C asks the job to cancel."""
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task("importing", total=None)
+        task = bar.add_task(doing, total=None)
         try:
             while job["status"] not in FINAL:
                 time.sleep(poll_seconds)

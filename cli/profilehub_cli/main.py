@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from . import imports, output
+from . import exports, imports, output
 from .client import Api, ApiFailure
 
 app = typer.Typer(help="Command-line client of the Profilehub API.", no_args_is_help=True)
@@ -22,7 +22,11 @@ app.add_typer(tokens, name="tokens")
 jobs = typer.Typer(help="Background jobs.", no_args_is_help=True)
 app.add_typer(jobs, name="jobs")
 app.command("import")(imports.import_file)
+app.command("export")(exports.export_profiles)
 jobs.command("report")(imports.error_report)
+history = typer.Typer(help="Profile history.", no_args_is_help=True)
+app.add_typer(history, name="history")
+history.command("export")(exports.export_history)
 
 
 @app.callback()

@@ -1,6 +1,7 @@
-"""Jobs the importer has accepted, and leases so that exactly one replica runs each one at a time.
+"""Jobs a service has accepted, and leases so that exactly one replica runs each one at a time.
 
-A `JobRequested` message is only acknowledged once the job is stored here; runners then take jobs by
+Each running service keeps its own queue collection (`importer_jobs`, `exporter_jobs`, `history_jobs`).
+A `JobRequested` message is only acknowledged once the job is stored there; runners then take jobs by
 lease. A runner that dies (kill -9 included) stops renewing its lease, and the job is taken again —
 by another replica, or by the same one after a restart — and resumes from its checkpoint.
 """
@@ -19,8 +20,8 @@ OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 class JobQueue:
-    def __init__(self, db: AsyncDatabase, lease_seconds: float) -> None:
-        self.queue = db.importer_jobs
+    def __init__(self, db: AsyncDatabase, lease_seconds: float, collection: str = "importer_jobs") -> None:
+        self.queue = db[collection]
         self.lease = timedelta(seconds=lease_seconds)
 
     async def accept(self, job: JobRequested) -> None:
@@ -75,3 +76,9 @@ class JobQueue:
 
     async def get(self, job_id: str) -> dict[str, Any] | None:
         return await self.queue.find_one({"_id": job_id})
+
+
+async def cancel_requested(db: AsyncDatabase, job_id: str) -> bool:
+    """The gateway marks a job cancelled in its `jobs` collection; runners read the mark between batches."""
+    doc = await db.jobs.find_one({"_id": job_id}, {"cancel_requested": 1})
+    return bool(doc and doc.get("cancel_requested"))

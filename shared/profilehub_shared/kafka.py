@@ -72,20 +72,30 @@ class DeadLetterMiddleware(BaseMiddleware):
             return None
 
     async def _dead_letter(self, record: Any, exc: Exception, attempts: int) -> None:
-        broker: KafkaBroker = self.context.get("broker")
-        letter = MessageDeadLettered(
-            original_topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            consumer_group=None,
-            error_type=type(exc).__name__,
-            error=str(exc)[:4000],
-            attempts=attempts,
-            key=_text(record.key),
-            value=_text(record.value) or "",
-        )
-        log.error("message %s:%d@%d dead-lettered: %r", record.topic, record.partition, record.offset, exc)
-        await broker.publish(letter, topic=dead_letter_topic(record.topic), key=record.key)
+        await dead_letter(self.context.get("broker"), record, exc, attempts)
+
+
+async def dead_letter(broker: KafkaBroker, record: Any, exc: Exception, attempts: int = 1) -> None:
+    """Park one consumed record on `<topic>.dlq` with its error (batch handlers call this for their poison)."""
+    letter = MessageDeadLettered(
+        original_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        consumer_group=None,
+        error_type=type(exc).__name__,
+        error=str(exc)[:4000],
+        attempts=attempts,
+        key=_text(record.key),
+        value=_text(record.value) or "",
+    )
+    log.error("message %s:%d@%d dead-lettered: %r", record.topic, record.partition, record.offset, exc)
+    await broker.publish(letter, topic=dead_letter_topic(record.topic), key=record.key)
+
+
+async def records_of(msg: StreamMessage[Any]) -> Any:
+    """Hand a batch over as its Kafka records (topic, partition, offset, key, value): the handler parses each."""
+    raw = msg.raw_message
+    return list(raw) if isinstance(raw, list | tuple) else [raw]
 
 
 async def strict_json(msg: StreamMessage[Any]) -> Any:

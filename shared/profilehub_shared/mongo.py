@@ -55,7 +55,7 @@ async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne])
 CHUNKS_PER_REPLY = 16
 
 
-async def stored_file_chunks(db: AsyncDatabase, bucket: str, file_id: ObjectId) -> AsyncIterator[bytes]:
+async def stored_file_chunks(db: AsyncDatabase, bucket: str, file_id: ObjectId | str) -> AsyncIterator[bytes]:
     """The bytes of a GridFS file in `bucket`, chunk by chunk (memory stays flat), checked for gaps and length."""
     meta = await db[f"{bucket}.files"].find_one({"_id": file_id})
     if meta is None:

@@ -1,4 +1,4 @@
-"""Where the importer finds a database's schema when it writes: the schema collection itself.
+"""Where a service finds a database's schema when it writes or exports: the schema collection itself.
 
 The Kafka-fed cache can lag a field added a moment ago; a job or a batch that read a stale schema would
 treat that field's column as unknown. One read per batch of the small `databases` document is cheap.

@@ -17,15 +17,15 @@ from profilehub_shared.contracts.profiles import (
     UpsertProfile,
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
+from profilehub_shared.jobs import JobQueue
+from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
 
 from .checkpoints import Checkpoints
 from .handlers import router
 from .import_job import ImportDeps
-from .job_queue import JobQueue
 from .repository import ProfileStore
 from .runner import run_jobs_forever
-from .schemas import Schemas
 from .settings import Settings
 from .suppression_job import SuppressionRefreshes
 

@@ -19,13 +19,13 @@ from profilehub_shared.contracts.profiles import (
     UpsertProfile,
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
+from profilehub_shared.jobs import JobQueue
 from profilehub_shared.kafka import durable
 from profilehub_shared.schema_cache import tombstone_aware
+from profilehub_shared.schemas import Schemas
 
-from .job_queue import JobQueue
 from .repository import ProfileStore
 from .runner import RUNS
-from .schemas import Schemas
 from .stream import write_stream_batch
 from .suppression_job import SuppressionRefreshes
 

@@ -18,13 +18,13 @@ from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobProgres
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import stored_file_chunks
+from profilehub_shared.schemas import Schemas
 
 from .checkpoints import COUNTS, Checkpoints
 from .domain.mapping import effective_mapping, record_from_row
 from .error_report import write_error_report
 from .files import BadRow, FileError, ReadOptions, Row, columns, count_rows, read_rows
 from .repository import ProfileStore, writes_of
-from .schemas import Schemas
 from .writes import Incoming, plan_batch
 
 Publish = Any  # async (event) -> None

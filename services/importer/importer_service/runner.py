@@ -8,11 +8,11 @@ from faststream import ContextRepo
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.jobs import JobRequested
+from profilehub_shared.jobs import JobQueue, cancel_requested
 
 from .bulk_job import run_bulk_update
 from .copy_job import run_copy
 from .import_job import ImportDeps, progress, run_import
-from .job_queue import JobQueue
 from .suppression_job import run_suppression_refresh
 
 log = logging.getLogger(__name__)
@@ -25,12 +25,6 @@ RUNS = {
     "suppression_refresh": run_suppression_refresh,
 }
 ATTEMPTS_AT_ONE_POINT = 5
-
-
-async def cancel_requested(db: AsyncDatabase, job_id: str) -> bool:
-    """The gateway marks a job cancelled in its `jobs` collection; runners read the mark between batches."""
-    doc = await db.jobs.find_one({"_id": job_id}, {"cancel_requested": 1})
-    return bool(doc and doc.get("cancel_requested"))
 
 
 def keeper(queue: JobQueue, db: AsyncDatabase, deps: ImportDeps, job: JobRequested) -> Callable[[str], Awaitable[bool]]:

@@ -10,11 +10,12 @@ from profilehub_shared.contracts.profiles import (
     ProfileUpsertRejected,
     ProfileWriteAnswered,
     RejectedField,
+    Source,
     UpsertProfile,
 )
+from profilehub_shared.schemas import Schemas
 
 from .domain.matching import MatchingNotUsable
-from .schemas import Schemas
 from .writes import BatchResult, Incoming, ProfileWriter, write_batch
 
 
@@ -33,11 +34,17 @@ def parse(raw: bytes) -> UpsertProfile | RejectedField:
         )
 
 
+def source_of(command: UpsertProfile) -> Source:
+    """The gateway's single upserts wait for an answer (they carry a request id); upstream systems do not."""
+    return "import_api" if command.request_id is not None else "import_stream"
+
+
 def runs(commands: list[UpsertProfile]) -> Iterator[list[UpsertProfile]]:
-    """Consecutive commands for the same database and options: each run is one ordered batch write."""
+    """Consecutive commands for the same database, options and source: each run is one ordered batch write."""
     run: list[UpsertProfile] = []
     for command in commands:
-        if run and (run[0].database_id, run[0].options) != (command.database_id, command.options):
+        key = (command.database_id, command.options, source_of(command))
+        if run and (run[0].database_id, run[0].options, source_of(run[0])) != key:
             yield run
             run = []
         run.append(command)
@@ -102,7 +109,7 @@ async def write_stream_batch(
             continue
         batch = [Incoming(ref=str(c.event_id), values=c.record, new_id=c.event_id.hex) for c in run]
         try:
-            result = await write_batch(writer, db, batch, run[0].options, "import_stream")
+            result = await write_batch(writer, db, batch, run[0].options, source_of(run[0]))
         except MatchingNotUsable as exc:
             why = RejectedField(
                 field="options.matching", value=run[0].options.matching, code="bad_matching", message=str(exc)

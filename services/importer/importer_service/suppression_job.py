@@ -13,10 +13,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from profilehub_shared.contracts.jobs import JobRequested
 from profilehub_shared.contracts.profiles import FieldChange, ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.jobs import JobQueue
 
 from .domain.suppression import NOTHING_LISTED, lookup_values, refreshed_flag
 from .import_job import ImportDeps, progress, stored_events
-from .job_queue import JobQueue
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
 
 REFRESH_IDS = uuid.UUID("9a3e1f5c-7b2d-4c1e-8f6a-2d4b6c8e0a13")

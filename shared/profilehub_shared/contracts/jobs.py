@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from ..filters.model import Filter
 from .base import Event, topic_name
@@ -113,6 +113,43 @@ class BulkUpdateParams(BaseModel):
     action: BulkAction = Field(description="What to do to each selected profile")
 
 
+ExportFormat = Literal["csv", "jsonl", "xlsx"]
+FIELD_NAME = Field(min_length=1, max_length=200)
+
+
+class ExportParams(BaseModel):
+    """Export profiles: a filter, the columns in order, a file format."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fields: list[Annotated[str, FIELD_NAME]] = Field(
+        min_length=1,
+        max_length=500,
+        description="Columns in order: profile_id, standard and custom field names, subscriptions, "
+        "subscription.<resource_id>.<channel> (its status), promo_codes, created_at, updated_at, "
+        "has_interactions, suppressed, ml.bst",
+    )
+    format: ExportFormat = Field("csv", description="csv (UTF-8, RFC 4180), jsonl (JSON Lines) or xlsx")
+    filter: Filter | None = Field(None, description="Only profiles matching this filter; all when absent")
+
+
+class HistoryExportParams(BaseModel):
+    """Export history: one profile's or the whole database's, by period and event types."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    format: Literal["csv", "jsonl"] = "csv"
+    profile_id: str | None = Field(None, max_length=64, description="One profile's history; all when absent")
+    from_: AwareDatetime | None = Field(None, alias="from", description="Events at or after this time")
+    to: AwareDatetime | None = Field(None, description="Events before this time")
+    types: list[Annotated[str, Field(max_length=60)]] = Field(
+        default_factory=list, max_length=100, description="Event types (send, open, changed, …); all when empty"
+    )
+    profile_fields: list[Annotated[str, FIELD_NAME]] = Field(
+        default_factory=list, max_length=100, description="Profile fields added to each event, as in exports"
+    )
+
+
 class JobRequested(Event):
     """Start a job (keyed by job id). The runner of its kind picks it up; progress follows on `JobProgressed`."""
 
@@ -124,6 +161,8 @@ class JobRequested(Event):
     import_params: ImportParams | None = None
     copy_params: CopyParams | None = Field(None, description="Set when kind is copy")
     bulk_update_params: BulkUpdateParams | None = Field(None, description="Set when kind is bulk_update")
+    export_params: ExportParams | None = Field(None, description="Set when kind is export")
+    history_export_params: HistoryExportParams | None = Field(None, description="Set when kind is history_export")
 
 
 class JobCounts(BaseModel):

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from . import databases, fields, jobs, operations, profiles, promo, resources, suppression, tokens
+from . import databases, exports, fields, history, jobs, operations, profiles, promo, resources, suppression, tokens
 
 router = APIRouter(prefix="/api/v1")
-for module in (databases, fields, resources, suppression, promo, tokens, jobs, profiles, operations):
+for module in (databases, fields, resources, suppression, promo, tokens, jobs, profiles, operations, exports, history):
     router.include_router(module.router)

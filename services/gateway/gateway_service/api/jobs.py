@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobKind, JobRequested, JobStatus
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.exporting import FORMATS
+from profilehub_shared.exporting.results import BUCKET as RESULTS
 from profilehub_shared.mongo import stored_file_chunks
 
 from ..auth import Caller
@@ -37,6 +39,7 @@ class Job(BaseModel):
     error_report_url: str | None = Field(
         None, description="CSV of rejected rows (row, column, field, value, code, message)"
     )
+    result_url: str | None = Field(None, description="The file an export produced, until it expires")
     created_at: datetime
     updated_at: datetime
 
@@ -51,6 +54,7 @@ def job_of(doc: dict[str, Any]) -> Job:
         counts=JobCounts(**doc.get("counts", {})),
         message=doc.get("message", ""),
         error_report_url=report,
+        result_url=f"/api/v1/jobs/{doc['_id']}/result" if doc.get("result_file_id") else None,
         created_at=doc["created_at"],
         updated_at=doc["updated_at"],
     )
@@ -175,4 +179,25 @@ async def error_report(job_id: str, db: Db, caller: Caller) -> StreamingResponse
         stored_file_chunks(db, "reports", report),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
+    )
+
+
+@router.get(
+    "/jobs/{job_id}/result",
+    summary="Download the file an export job produced",
+    response_class=StreamingResponse,
+    responses={200: {"content": {t: {} for t in FORMATS.values()}}, 410: {"description": "The result expired"}},
+)
+async def job_result(job_id: str, db: Db, caller: Caller) -> StreamingResponse:
+    doc = await visible_job(db, caller, job_id)
+    file_id = doc.get("result_file_id")
+    if not file_id:
+        raise ApiError(404, "not_found", f"job {job_id!r} has no result (not an export, or not done)")
+    meta = await db[f"{RESULTS}.files"].find_one({"_id": file_id})
+    if meta is None:
+        raise ApiError(410, "expired", f"the result of job {job_id!r} expired and was removed; export again")
+    return StreamingResponse(
+        stored_file_chunks(db, RESULTS, file_id),
+        media_type=(meta.get("metadata") or {}).get("content_type", "application/octet-stream"),
+        headers={"Content-Disposition": f'attachment; filename="{meta.get("filename", job_id)}"'},
     )

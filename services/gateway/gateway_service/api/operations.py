@@ -39,9 +39,17 @@ def invalid(field: str, value: str, code: str, message: str) -> ApiError:
     return ApiError(422, "invalid", message, [{"field": field, "value": value, "code": code, "message": message}])
 
 
+KIND_OF = {
+    "copy_params": "copy",
+    "bulk_update_params": "bulk_update",
+    "export_params": "export",
+    "history_export_params": "history_export",
+}
+
+
 async def start_job(request: Request, db: Any, database_id: str, **params: Any) -> Job:
-    """Store the job (queued) for the API to show, then ask the importer to run it."""
-    kind = "copy" if "copy_params" in params else "bulk_update"
+    """Store the job (queued) for the API to show, then ask the service that runs its kind to run it."""
+    [kind] = [KIND_OF[name] for name in params]
     now, job_id = datetime.now(UTC), uuid.uuid4().hex
     await db.jobs.insert_one(
         {

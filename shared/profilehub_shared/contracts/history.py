@@ -1,0 +1,44 @@
+"""Profile history: what the history service stores, what the API shows, and interactions it could not keep."""
+
+import re
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, JsonValue
+
+from .base import Event, topic_name
+from .interactions import INTERACTION_TYPE
+
+CHANGE_TYPES = ("profile_created", "profile_updated", "profile_deleted")
+HISTORY_TYPE = re.compile(rf"{INTERACTION_TYPE}|^({'|'.join(CHANGE_TYPES)})$")
+
+
+def is_history_type(value: str) -> bool:
+    """An interaction type (send, open, sms_deliv, import_x …) or a profile change (profile_created …)."""
+    return HISTORY_TYPE.match(value) is not None
+
+
+class HistoryEntry(BaseModel):
+    """One stored event of a profile: an interaction, or a change of the profile with old → new values."""
+
+    event_id: str
+    database_id: str
+    profile_id: str
+    type: str = Field(
+        description="An interaction type (send, open, click, sms_deliv …) or profile_created/updated/deleted"
+    )
+    occurred_at: datetime
+    payload: dict[str, JsonValue] = Field(
+        default_factory=dict,
+        description="Interactions: message_id and what the sender reported. Changes: source, job_id, changes",
+    )
+
+
+class InteractionRejected(Event):
+    """An interaction the history service could not keep (unknown database or profile), with the reason."""
+
+    topic = topic_name("interactions", "rejected")
+
+    interaction: dict[str, Any] = Field(description="The interaction as it was received")
+    code: str = Field(description="unknown_database or unknown_profile")
+    reason: str

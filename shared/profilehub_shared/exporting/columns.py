@@ -1,0 +1,93 @@
+"""Which profile values an export's columns hold: names as users give them, resolved against the database."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..contracts.schema_state import Database
+from ..fields import FieldType
+from ..fields.definitions import STANDARD_FIELDS
+
+Getter = Callable[[dict[str, Any]], Any]
+SYSTEM = ("created_at", "updated_at", "has_interactions", "suppressed")
+FLAGS = ("has_interactions", "suppressed")  # absent on older profiles: false
+CHANNELS = ("email", "sms", "push")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its header, how to read it from a stored profile, and whether it holds tags."""
+
+    name: str
+    get: Getter
+    tags: bool = False
+
+
+class ColumnError(ValueError):
+    """A column name the database does not have; names the field, the value and the reason."""
+
+    def __init__(self, field: str, value: str, code: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.value, self.code, self.message = field, value, code, message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"field": self.field, "value": self.value[:100], "code": self.code, "message": self.message}
+
+
+def _key(key: str, default: Any = None) -> Getter:
+    return lambda p: p.get(key, default)
+
+
+def _custom(name: str) -> Getter:
+    return lambda p: (p.get("fields") or {}).get(name)
+
+
+def _subscription(resource_id: str, channel: str) -> Getter:
+    def status(p: dict[str, Any]) -> Any:
+        found = (s for s in p.get("subscriptions") or () if (s["resource_id"], s["channel"]) == (resource_id, channel))
+        return next((s.get("status") for s in found), None)
+
+    return status
+
+
+def _bst(p: dict[str, Any]) -> Any:
+    return (p.get("ml") or {}).get("bst")
+
+
+def column(db: Database, name: str, at: int) -> Column:
+    """The column `name`; ColumnError when the database has no such field."""
+    if name == "profile_id":
+        return Column(name, _key("_id"))
+    if name in STANDARD_FIELDS:
+        return Column(name, _key(name))
+    if name in SYSTEM:
+        return Column(name, _key(name, False if name in FLAGS else None))
+    if name in ("subscriptions", "promo_codes"):
+        return Column(name, _key(name))
+    if name == "ml.bst":
+        return Column(name, _bst)
+    if name.startswith("subscription."):
+        parts = name.split(".")
+        if len(parts) != 3 or parts[1] not in db.settings.resource_ids or parts[2] not in CHANNELS:
+            raise ColumnError(
+                f"fields[{at}]", name, "unknown_subscription",
+                "a subscription column is subscription.<resource_id>.<channel>, with a resource the database "
+                f"allows ({', '.join(db.settings.resource_ids) or 'none'}) and a channel of {', '.join(CHANNELS)}",
+            )  # fmt: skip
+        return Column(name, _subscription(parts[1], parts[2]))
+    custom = db.field(name)
+    if custom is None:
+        raise ColumnError(f"fields[{at}]", name, "unknown_field", f"database {db.id} has no field {name!r}")
+    return Column(name, _custom(name), tags=custom.type is FieldType.tags)
+
+
+def profile_columns(db: Database, names: list[str]) -> list[Column]:
+    """The columns of an export, in the given order; ColumnError for an unknown or repeated name."""
+    seen: set[str] = set()
+    out = []
+    for at, name in enumerate(names):
+        if name in seen:
+            raise ColumnError(f"fields[{at}]", name, "duplicate_field", f"{name!r} is asked for twice")
+        seen.add(name)
+        out.append(column(db, name, at))
+    return out

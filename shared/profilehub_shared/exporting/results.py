@@ -1,0 +1,46 @@
+"""Export results in GridFS (bucket `exports`), named by their job and removed when they expire.
+
+A result is uploaded only once its local file is complete, under the job's id: a restarted job first deletes
+whatever a killed run left (chunks of an unfinished upload included), so no truncated file is ever served.
+"""
+
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+from gridfs import AsyncGridFSBucket, NoFile
+from pymongo.asynchronous.database import AsyncDatabase
+
+BUCKET = "exports"
+CHUNK = 1024 * 1024
+
+
+class ResultFiles:
+    def __init__(self, db: AsyncDatabase, expiry: timedelta) -> None:
+        self.db, self.expiry = db, expiry
+        self.bucket = AsyncGridFSBucket(db, BUCKET)
+
+    async def discard(self, job_id: str) -> None:
+        with contextlib.suppress(NoFile):  # the chunks of an unfinished upload go too
+            await self.bucket.delete(job_id)
+
+    async def store(self, job_id: str, path: str, filename: str, content_type: str) -> datetime:
+        """Upload the finished file at `path`; returns when it expires."""
+        await self.discard(job_id)
+        expires_at = datetime.now(UTC) + self.expiry
+        metadata = {"content_type": content_type, "expires_at": expires_at}
+        upload = self.bucket.open_upload_stream_with_id(job_id, filename, metadata=metadata)
+        with open(path, "rb") as local:  # noqa: ASYNC230  # a local file read 1 MiB at a time
+            while chunk := local.read(CHUNK):
+                await upload.write(chunk)
+        await upload.close()
+        return expires_at
+
+    async def remove_expired(self, now: datetime | None = None) -> int:
+        """Delete every result past its expiry; returns how many."""
+        expired = self.db[f"{BUCKET}.files"].find(
+            {"metadata.expires_at": {"$lt": now or datetime.now(UTC)}}, {"_id": 1}
+        )
+        ids = [d["_id"] async for d in expired]
+        for file_id in ids:
+            await self.discard(file_id)
+        return len(ids)

@@ -1,0 +1,83 @@
+"""Streaming row writers to a local file: CSV (UTF-8, RFC 4180), JSON Lines, XLSX (write-only, constant memory)."""
+
+import csv
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from openpyxl import Workbook
+
+from .cells import json_native, sheet_cell, text_cell
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {"csv": "text/csv", "jsonl": "application/x-ndjson", "xlsx": XLSX}  # format → content type
+
+
+class RowWriter(Protocol):
+    def write(self, values: Sequence[Any]) -> None: ...
+    def close(self) -> str:
+        """Finish the file; returns a note for the job (e.g. cells that had to be altered), or ''."""
+        ...
+
+
+class CsvWriter:
+    def __init__(self, path: str, headers: list[str], tags: list[bool]) -> None:
+        self.file = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115  # closed by close()
+        self.out = csv.writer(self.file, lineterminator="\r\n")  # RFC 4180: CRLF, quotes doubled
+        self.tags = tags
+        self.out.writerow(headers)
+
+    def write(self, values: Sequence[Any]) -> None:
+        self.out.writerow([text_cell(v, t) for v, t in zip(values, self.tags, strict=True)])
+
+    def close(self) -> str:
+        self.file.close()
+        return ""
+
+
+class JsonLinesWriter:
+    def __init__(self, path: str, headers: list[str], tags: list[bool]) -> None:
+        self.file = open(path, "w", encoding="utf-8")  # noqa: SIM115  # closed by close()
+        self.headers = headers
+
+    def write(self, values: Sequence[Any]) -> None:
+        row = {h: json_native(v) for h, v in zip(self.headers, values, strict=True)}
+        self.file.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+    def close(self) -> str:
+        self.file.close()
+        return ""
+
+
+class XlsxWriter:
+    """openpyxl's write-only workbook keeps rows on disk, not in memory."""
+
+    def __init__(self, path: str, headers: list[str], tags: list[bool]) -> None:
+        self.path, self.tags, self.altered = path, tags, 0
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("export")
+        self.sheet.append(headers)
+
+    def write(self, values: Sequence[Any]) -> None:
+        cells = [sheet_cell(v, t) for v, t in zip(values, self.tags, strict=True)]
+        self.altered += sum(altered for _, altered in cells)
+        self.sheet.append([c for c, _ in cells])
+
+    def close(self) -> str:
+        self.book.save(self.path)
+        if not self.altered:
+            return ""
+        return f"{self.altered} cell(s) lost control characters or were cut at 32,767 characters to fit XLSX"
+
+
+def open_writer(fmt: str, path: str, headers: list[str], tags: list[bool] | None = None) -> RowWriter:
+    """A writer of `fmt` (csv, jsonl, xlsx) to `path`, with the header row written."""
+    kinds: dict[str, type[CsvWriter | JsonLinesWriter | XlsxWriter]] = {
+        "csv": CsvWriter,
+        "jsonl": JsonLinesWriter,
+        "xlsx": XlsxWriter,
+    }
+    if fmt not in kinds:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(kinds)}")
+    writer: RowWriter = kinds[fmt](path, headers, tags or [False] * len(headers))
+    return writer
