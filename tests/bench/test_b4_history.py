@@ -1,0 +1,119 @@
+"""B4: 500,000 interaction events on the topic until the history service has stored them: events/s; baseline in
+the same run: a bare aiokafka consumer doing the same inserts (from its own topic, fed by the same producer)."""
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pymongo.asynchronous.database import AsyncDatabase
+
+from profilehub_shared.contracts.interactions import InteractionRecorded
+from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.settings import ServiceSettings
+from tests.bench.harness import report, stop_groupless, timed
+from tests.e2e.importing import create_database
+from tests.e2e.system import RunningSystem
+
+EVENTS = int(os.environ.get("B4_EVENTS", "500000"))
+PROFILES = 1000
+TYPES = ("send", "deliv", "open", "click")
+
+
+def messages(db_id: str) -> list[tuple[bytes, bytes]]:
+    """(key, value) of every event, built before the clock starts."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    out = []
+    for i in range(EVENTS):
+        pid = f"p{i % PROFILES:04d}"
+        event = InteractionRecorded(
+            database_id=db_id, profile_id=pid, type=TYPES[i % 4], occurred_at=start + timedelta(seconds=i)
+        )
+        out.append((pid.encode(), event.model_dump_json().encode()))
+    return out
+
+
+async def produce(settings: ServiceSettings, topic: str, batch: list[tuple[bytes, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=20,
+                                max_batch_size=256 * 1024)  # fmt: skip
+    await producer.start()
+    try:
+        pending = []
+        for key, value in batch:
+            pending.append(await producer.send(topic, value, key=key))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+
+
+async def until_count(count: Callable[[], Awaitable[int]]) -> None:
+    while await count() < EVENTS:
+        await asyncio.sleep(1)
+
+
+async def bare_consumer(
+    settings: ServiceSettings, mongo: AsyncDatabase, topic: str, target_name: str, stop: asyncio.Event
+) -> None:
+    """The baseline: the same messages, parsed as JSON and inserted 1000 at a time; no checks, no rejections."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
+                                auto_offset_reset="earliest", enable_auto_commit=False)  # fmt: skip
+    target = mongo[target_name]
+    await consumer.start()
+    try:
+        while not stop.is_set():
+            for records in (await consumer.getmany(timeout_ms=200, max_records=1000)).values():
+                docs = []
+                for r in records:
+                    e = json.loads(r.value)
+                    docs.append({"_id": e["event_id"], "database_id": e["database_id"], "profile_id": e["profile_id"],
+                                 "type": e["type"], "occurred_at": e["occurred_at"], "payload": "{}"})  # fmt: skip
+                await target.insert_many(docs, ordered=False)
+    finally:
+        await stop_groupless(consumer)
+
+
+async def test_b4_interactions_stored(
+    system: RunningSystem, api: httpx.AsyncClient, settings: ServiceSettings, mongo: AsyncDatabase
+) -> None:
+    db_id = await create_database(api, [])
+    profiles = [
+        {"_id": f"p{i:04d}", "email": f"u{i}@bench.example", "has_interactions": False} for i in range(PROFILES)
+    ]
+    await mongo[profiles_collection_name(db_id)].insert_many(profiles)
+    batch = messages(db_id)
+
+    async def stored_by_history() -> None:
+        await produce(settings, InteractionRecorded.topic, batch)
+        await until_count(lambda: mongo.history.count_documents({"database_id": db_id}))
+
+    ours = await timed("history service", EVENTS, stored_by_history)
+
+    topic = f"bench.interactions-{uuid.uuid4().hex[:8]}.v1"
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    await admin.create_topics([NewTopic(topic, 6, 1)])
+    stop, target = asyncio.Event(), f"baseline_{uuid.uuid4().hex[:8]}"
+
+    async def stored_by_bare_consumer() -> None:
+        consumer = asyncio.create_task(bare_consumer(settings, mongo, topic, target, stop))
+        await produce(settings, topic, batch)
+        await until_count(lambda: mongo[target].count_documents({}))
+        stop.set()
+        await consumer
+
+    try:
+        baseline = await timed("bare aiokafka + insert_many", EVENTS, stored_by_bare_consumer)
+    finally:
+        await admin.delete_topics([topic])
+        await admin.close()
+        await mongo[target].drop()
+    report(ours, baseline, "events")
+    await mongo.history.delete_many({"database_id": db_id})
