@@ -7,6 +7,7 @@ from gridfs.errors import CorruptGridFile, NoFile
 from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from .settings import ServiceSettings
 
@@ -38,6 +39,16 @@ def profiles_collection_name(database_id: str) -> str:
 # a command with more statements than its pool (50) never finishes. Our local stack runs a patched build
 # (deploy/local/ferretdb); for a stock one, update commands are kept well under its pool.
 UPDATES_PER_COMMAND = 20
+
+
+async def document_count(collection: AsyncCollection) -> int:
+    """How many documents a whole collection holds, from its statistics: FerretDB 1.x answers `count` and
+    `estimated_document_count` by reading every document (75 s for a million profiles), `collStats` at once."""
+    try:
+        stats = await collection.database.command("collStats", collection.name)
+    except OperationFailure:
+        return 0  # no such collection yet
+    return int(stats.get("count", 0))
 
 
 async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> tuple[int, int]:

@@ -5,11 +5,10 @@ import asyncio
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -17,6 +16,7 @@ from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from tests.bench.harness import report, stop_groupless, timed
+from tests.bench.test_b2_stream import end_offsets
 from tests.e2e.importing import create_database
 from tests.e2e.system import RunningSystem
 
@@ -54,21 +54,28 @@ async def produce(settings: ServiceSettings, topic: str, batch: list[tuple[bytes
         await producer.stop()
 
 
-async def until_count(count: Callable[[], Awaitable[int]]) -> None:
-    while await count() < EVENTS:
-        await asyncio.sleep(1)
+async def until_committed(settings: ServiceSettings, group: str, end: dict[TopicPartition, int]) -> None:
+    """Until `group` has committed past `end`: the history service commits a batch only once it is stored."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        while True:
+            committed = await admin.list_consumer_group_offsets(group, partitions=list(end))
+            if all(tp in committed and committed[tp].offset >= offset for tp, offset in end.items()):
+                return
+            await asyncio.sleep(0.5)
+    finally:
+        await admin.close()
 
 
-async def bare_consumer(
-    settings: ServiceSettings, mongo: AsyncDatabase, topic: str, target_name: str, stop: asyncio.Event
-) -> None:
+async def bare_consumer(settings: ServiceSettings, mongo: AsyncDatabase, topic: str, target_name: str) -> None:
     """The baseline: the same messages, parsed as JSON and inserted 1000 at a time; no checks, no rejections."""
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=settings.kafka_bootstrap_servers,
                                 auto_offset_reset="earliest", enable_auto_commit=False)  # fmt: skip
-    target = mongo[target_name]
+    target, inserted = mongo[target_name], 0
     await consumer.start()
     try:
-        while not stop.is_set():
+        while inserted < EVENTS:
             for records in (await consumer.getmany(timeout_ms=200, max_records=1000)).values():
                 docs = []
                 for r in records:
@@ -76,6 +83,7 @@ async def bare_consumer(
                     docs.append({"_id": e["event_id"], "database_id": e["database_id"], "profile_id": e["profile_id"],
                                  "type": e["type"], "occurred_at": e["occurred_at"], "payload": "{}"})  # fmt: skip
                 await target.insert_many(docs, ordered=False)
+                inserted += len(docs)
     finally:
         await stop_groupless(consumer)
 
@@ -92,21 +100,20 @@ async def test_b4_interactions_stored(
 
     async def stored_by_history() -> None:
         await produce(settings, InteractionRecorded.topic, batch)
-        await until_count(lambda: mongo.history.count_documents({"database_id": db_id}))
+        await until_committed(settings, "history-interactions", await end_offsets(settings, InteractionRecorded.topic))
 
     ours = await timed("history service", EVENTS, stored_by_history)
+    assert await mongo.history.count_documents({"database_id": db_id}) == EVENTS
 
     topic = f"bench.interactions-{uuid.uuid4().hex[:8]}.v1"
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
     await admin.start()
     await admin.create_topics([NewTopic(topic, 6, 1)])
-    stop, target = asyncio.Event(), f"baseline_{uuid.uuid4().hex[:8]}"
+    target = f"baseline_{uuid.uuid4().hex[:8]}"
 
     async def stored_by_bare_consumer() -> None:
-        consumer = asyncio.create_task(bare_consumer(settings, mongo, topic, target, stop))
+        consumer = asyncio.create_task(bare_consumer(settings, mongo, topic, target))
         await produce(settings, topic, batch)
-        await until_count(lambda: mongo[target].count_documents({}))
-        stop.set()
         await consumer
 
     try:

@@ -1,22 +1,30 @@
 """Exporting profiles through the API on the running system: every field type read back from CSV, JSON Lines and
 XLSX and compared value by value; filter and field selection; expiry; refusals that name the field."""
 
+import asyncio
 import csv
 import io
 import json
+import os
+import signal
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import psutil
+import pytest
 from openpyxl import load_workbook
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.exporting import ResultFiles
+from profilehub_shared.mongo import profiles_collection_name
 from tests.e2e.importing import FIELDS, create_database, finished
+from tests.e2e.system import RunningSystem
 
 ITEMS = {"name": "items", "type": "object_array"}
 TRICKY = 'He said "hi", ok;\nnext line Ёж'
+KILL_ROWS = 200_000
 
 
 async def seeded(api: httpx.AsyncClient) -> tuple[str, str, dict[str, str]]:
@@ -142,3 +150,43 @@ async def test_bad_exports_are_refused_naming_the_field(api: httpx.AsyncClient) 
     assert bad_format.status_code == 422
     none_yet = await api.post(f"/databases/{db_id}/exports", json={"fields": []})
     assert none_yet.status_code == 422
+
+
+def exporter_processes(system: RunningSystem) -> list[psutil.Process]:
+    assert system.process is not None
+    children = psutil.Process(system.process.pid).children(recursive=True)
+    return [p for p in children if "exporter_service.app" in " ".join(p.cmdline())]
+
+
+@pytest.mark.timeout(900)
+async def test_kill_9_of_the_exporter_mid_export_still_ends_with_a_whole_file(
+    system: RunningSystem, api: httpx.AsyncClient, mongo: AsyncDatabase
+) -> None:
+    db_id = await create_database(api, [{"name": "score", "type": "number"}])
+    now = datetime.now(UTC)
+    profiles = [
+        {"_id": f"p{i:06d}", "email": f"u{i}@shop.example", "fields": {"score": i}, "created_at": now}
+        for i in range(KILL_ROWS)
+    ]
+    for start in range(0, KILL_ROWS, 5000):
+        await mongo[profiles_collection_name(db_id)].insert_many(profiles[start : start + 5000])
+    started = await api.post(f"/databases/{db_id}/exports", json={"fields": ["profile_id", "email", "score"]})
+    job_id = started.json()["id"]
+    async with asyncio.timeout(300):
+        while (job := (await api.get(f"/jobs/{job_id}")).json())["counts"]["processed"] == 0:
+            assert job["status"] in ("queued", "running"), job
+            await asyncio.sleep(0.05)
+    assert job["status"] == "running" and job["counts"]["processed"] < KILL_ROWS, job
+    [exporter] = exporter_processes(system)
+    os.kill(exporter.pid, signal.SIGKILL)
+    exporter.wait(10)
+
+    job = await finished(api, job_id, timeout=600)  # restarted by `make run`, the job starts over by its lease
+    assert job["status"] == "done", job
+    [restarted] = exporter_processes(system)
+    assert restarted.pid != exporter.pid
+    body = (await api.get(f"/jobs/{job_id}/result")).content.decode()
+    rows = list(csv.reader(io.StringIO(body, newline="")))
+    assert rows[0] == ["profile_id", "email", "score"] and len(rows) == KILL_ROWS + 1
+    assert {r[0] for r in rows[1:]} == {p["_id"] for p in profiles}
+    assert job["counts"]["processed"] == KILL_ROWS

@@ -119,7 +119,8 @@ async def test_a_profiles_history_in_order_filtered_exported_and_guarding_deleti
         str(lost_db.event_id): "unknown_database",
     }
 
-    body = {"format": "jsonl", "types": ["send", "open"], "profile_fields": ["email", "score"]}
+    body = {"format": "jsonl", "types": ["send", "open", "profile_created"], "profile_fields": ["email", "score"],
+            "from": sent_at.isoformat(), "to": (sent_at + timedelta(days=1)).isoformat()}  # fmt: skip
     job = await finished(api, (await api.post(f"/databases/{db_id}/history/exports", json=body)).json()["id"])
     assert job["status"] == "done", job
     lines = [json.loads(x) for x in (await api.get(job["result_url"].removeprefix("/api/v1"))).text.splitlines()]

@@ -9,7 +9,7 @@ from profilehub_shared.contracts.jobs import JobRequested
 from profilehub_shared.exporting import Column, ColumnError, profile_columns
 from profilehub_shared.exporting.jobs import FileJob, JobRefused
 from profilehub_shared.filters import FilterError, to_query
-from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.mongo import document_count, profiles_collection_name
 from profilehub_shared.schemas import Schemas
 
 BATCH = 1000  # every reply of the cursor is bounded (FerretDB 1.x answers a getMore without a size in full)
@@ -35,7 +35,8 @@ async def prepare_export(mongo: AsyncDatabase, schemas: Schemas, job: JobRequest
     except FilterError as exc:
         raise JobRefused(f"filter: {exc.message}") from exc
     profiles = mongo[profiles_collection_name(database.id)]
-    total = await profiles.count_documents(query)
+    # A filter's count would cost another pass over the data on FerretDB: the total is then known at the end.
+    total = None if query else await document_count(profiles)
     cursor = profiles.find(query, batch_size=BATCH)
     headers, tags = [c.name for c in columns], [c.tags for c in columns]
     return FileJob(params.format, headers, tags, total, rows_of(cursor, columns))

@@ -60,8 +60,8 @@ async def prepare_history_export(mongo: AsyncDatabase, schemas: Schemas, job: Jo
     except ColumnError as exc:
         raise JobRefused(f"profile_fields: {exc.message}") from exc
     query = history_query(database.id, params.profile_id, params.from_, params.to, params.types)
-    total = await mongo.history.count_documents(query)
     cursor = mongo.history.find(query, batch_size=BATCH).sort(ORDER)
     headers = HEADERS + [c.name for c in columns]
     tags = [False] * len(HEADERS) + [c.tags for c in columns]
-    return FileJob(params.format, headers, tags, total, history_rows(mongo, database.id, cursor, columns))
+    # No count first: on FerretDB it is another pass over the events. The total is known when the file is done.
+    return FileJob(params.format, headers, tags, None, history_rows(mongo, database.id, cursor, columns))

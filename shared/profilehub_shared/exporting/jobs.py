@@ -36,7 +36,7 @@ class FileJob:
     format: str
     headers: list[str]
     tags: list[bool]
-    total: int
+    total: int | None  # None: not known before the end
     rows: AsyncIterator[Sequence[Any]]
 
 
@@ -95,7 +95,7 @@ class FileJobs:
         await self.publish(event)
         await self.queue.close(event.job_id)
 
-    async def keep_going(self, job: JobRequested, processed: int, total: int) -> bool:
+    async def keep_going(self, job: JobRequested, processed: int, total: int | None) -> bool:
         if not await self.queue.renew(job.job_id):
             log.warning("job %s was taken by another runner; stopping here", job.job_id)
             return False
