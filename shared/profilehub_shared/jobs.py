@@ -6,23 +6,32 @@ lease. A runner that dies (kill -9 included) stops renewing its lease, and the j
 by another replica, or by the same one after a restart — and resumes from its checkpoint.
 """
 
+import asyncio
+import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.contracts.jobs import JobRequested
+from profilehub_shared.contracts.jobs import JobCounts, JobProgressed, JobRequested, JobStatus
+
+log = logging.getLogger(__name__)
 
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 class JobQueue:
-    def __init__(self, db: AsyncDatabase, lease_seconds: float, collection: str = "importer_jobs") -> None:
+    def __init__(
+        self, db: AsyncDatabase, lease_seconds: float, collection: str = "importer_jobs", owner: str = OWNER
+    ) -> None:
         self.queue = db[collection]
         self.lease = timedelta(seconds=lease_seconds)
+        self.owner = owner
 
     async def accept(self, job: JobRequested) -> None:
         """Store a requested job once; a redelivered request changes nothing."""
@@ -45,7 +54,7 @@ class JobQueue:
         now = datetime.now(UTC)
         doc = await self.queue.find_one_and_update(
             {"state": "queued", "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
-            {"$set": {"owner": OWNER, "lease_until": now + self.lease}},
+            {"$set": {"owner": self.owner, "lease_until": now + self.lease}},
             sort=[("accepted_at", 1)],
             return_document=ReturnDocument.AFTER,
         )
@@ -54,7 +63,7 @@ class JobQueue:
     async def renew(self, job_id: str) -> bool:
         """Extend the lease; False when another runner has taken the job meanwhile."""
         result = await self.queue.update_one(
-            {"_id": job_id, "owner": OWNER}, {"$set": {"lease_until": datetime.now(UTC) + self.lease}}
+            {"_id": job_id, "owner": self.owner}, {"$set": {"lease_until": datetime.now(UTC) + self.lease}}
         )
         return result.matched_count == 1
 
@@ -63,7 +72,7 @@ class JobQueue:
 
     async def release(self, job_id: str) -> None:
         """Give the job back (clean shutdown): another runner may take it at once."""
-        await self.queue.update_one({"_id": job_id, "owner": OWNER}, {"$set": {"lease_until": None}})
+        await self.queue.update_one({"_id": job_id, "owner": self.owner}, {"$set": {"lease_until": None}})
 
     async def failed(self, job_id: str, at: str) -> int:
         """Count a failed run at checkpoint `at` and give the job back; the count starts again past that point."""
@@ -82,3 +91,62 @@ async def cancel_requested(db: AsyncDatabase, job_id: str) -> bool:
     """The gateway marks a job cancelled in its `jobs` collection; runners read the mark between batches."""
     doc = await db.jobs.find_one({"_id": job_id}, {"cancel_requested": 1})
     return bool(doc and doc.get("cancel_requested"))
+
+
+class JobRefused(Exception):
+    """The job cannot run as asked; the message says why (the database is gone, a column is unknown …)."""
+
+
+def progressed(job: JobRequested, status: JobStatus, processed: int, total: int | None, **extra: Any) -> JobProgressed:
+    counts = JobCounts(processed=processed, total=total, **extra.pop("counts", {}))
+    return JobProgressed(
+        job_id=job.job_id, kind=job.kind, database_id=job.database_id, status=status, counts=counts, **extra
+    )
+
+
+@dataclass
+class JobRunner:
+    """Takes jobs by lease and runs them to their end; a job that starts over on failure (exports, ML refreshes)
+    ends `failed` after `attempts` failures in a row, with the error, instead of being retried for ever."""
+
+    queue: JobQueue
+    publish: Callable[[JobProgressed], Awaitable[None]]
+    work: Callable[[JobRequested], Awaitable[JobProgressed | None]]  # the final progress, or None if it ended it
+    attempts: int = 5
+
+    async def run_forever(self, poll_seconds: float = 0.5) -> None:
+        while True:
+            job = await self.queue.take()
+            if job is None:
+                await asyncio.sleep(poll_seconds)
+                continue
+            if not await self.run(job):
+                await asyncio.sleep(5 * poll_seconds)
+
+    async def run(self, job: JobRequested) -> bool:
+        """Run a taken job to its end; False when it failed and will be tried again."""
+        try:
+            final = await self.work(job)
+            if final is not None:
+                await self.end(final)
+        except asyncio.CancelledError:
+            await self.queue.release(job.job_id)  # clean shutdown: another runner may start it at once
+            raise
+        except JobRefused as refused:
+            await self.end(progressed(job, "failed", 0, None, message=str(refused)[:2000]))
+        except Exception as exc:
+            try:
+                failures = await self.queue.failed(job.job_id, "start")  # every attempt starts over
+            except Exception:
+                log.exception("job %s failed and its failure could not be recorded", job.job_id)
+                return False
+            log.exception("job %s failed (attempt %d of %d)", job.job_id, failures, self.attempts)
+            if failures < self.attempts:
+                return False
+            message = f"stopped after {failures} failed attempts: {type(exc).__name__}: {exc}"[:2000]
+            await self.end(progressed(job, "failed", 0, None, message=message))
+        return True
+
+    async def end(self, event: JobProgressed) -> None:
+        await self.publish(event)
+        await self.queue.close(event.job_id)

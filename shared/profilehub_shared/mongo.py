@@ -1,6 +1,7 @@
 """MongoDB access shared by the services (PyMongo's native async client)."""
 
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
 from bson import ObjectId
 from gridfs.errors import CorruptGridFile, NoFile
@@ -49,6 +50,21 @@ async def document_count(collection: AsyncCollection) -> int:
     except OperationFailure:
         return 0  # no such collection yet
     return int(stats.get("count", 0))
+
+
+DELETE_CHUNK = 10_000
+
+
+async def delete_matching(collection: AsyncCollection, query: dict[str, Any]) -> int:
+    """`delete_many` in chunks of ids: FerretDB 1.x deletes what a query matched with one SQL statement holding
+    every id, and fails once there are more than 65,535 of them (a list or a database's history is larger)."""
+    deleted = 0
+    while True:
+        found = collection.find(query, {"_id": 1}, batch_size=DELETE_CHUNK).limit(DELETE_CHUNK)
+        ids = [d["_id"] async for d in found]
+        if not ids:
+            return deleted
+        deleted += (await collection.delete_many({"_id": {"$in": ids}})).deleted_count
 
 
 async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
-from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.mongo import delete_matching, profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from tests.bench.harness import report, stop_groupless, timed
 from tests.bench.test_b2_stream import end_offsets
@@ -123,4 +123,4 @@ async def test_b4_interactions_stored(
         await admin.close()
         await mongo[target].drop()
     report(ours, baseline, "events")
-    await mongo.history.delete_many({"database_id": db_id})
+    await delete_matching(mongo.history, {"database_id": db_id})

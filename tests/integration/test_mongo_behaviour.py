@@ -13,7 +13,7 @@ from gridfs.errors import CorruptGridFile
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.mongo import UPDATES_PER_COMMAND, bulk_update, stored_file_chunks
+from profilehub_shared.mongo import UPDATES_PER_COMMAND, bulk_update, delete_matching, stored_file_chunks
 from tests.conftest import latin_name
 
 STATEMENTS = 120
@@ -123,3 +123,14 @@ async def test_a_file_larger_than_one_reply_is_read_back_whole(mongo: AsyncDatab
     with pytest.raises(CorruptGridFile, match="chunk 3 is missing"):
         async for _ in stored_file_chunks(mongo, bucket, file_id):
             pass
+
+
+async def test_deleting_more_documents_than_one_sql_statement_holds(mongo: AsyncDatabase) -> None:
+    """FerretDB 1.x fails a delete_many matching over 65,535 documents; `delete_matching` deletes them in chunks."""
+    coll = mongo[latin_name("deletes")]
+    many = 70_000
+    for start in range(0, many, 10_000):
+        await coll.insert_many([{"_id": i, "group": "a"} for i in range(start, start + 10_000)])
+    await coll.insert_one({"_id": "keep", "group": "b"})
+    assert await delete_matching(coll, {"group": "a"}) == many
+    assert [d["_id"] async for d in coll.find({})] == ["keep"]

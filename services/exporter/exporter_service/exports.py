@@ -7,8 +7,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.jobs import JobRequested
 from profilehub_shared.exporting import Column, ColumnError, profile_columns
-from profilehub_shared.exporting.jobs import FileJob, JobRefused
+from profilehub_shared.exporting.jobs import FileJob
 from profilehub_shared.filters import FilterError, to_query
+from profilehub_shared.jobs import JobRefused
 from profilehub_shared.mongo import document_count, profiles_collection_name
 from profilehub_shared.schemas import Schemas
 
@@ -38,5 +39,5 @@ async def prepare_export(mongo: AsyncDatabase, schemas: Schemas, job: JobRequest
     # A filter's count would cost another pass over the data on FerretDB: the total is then known at the end.
     total = None if query else await document_count(profiles)
     cursor = profiles.find(query, batch_size=BATCH)
-    headers, tags = [c.name for c in columns], [c.tags for c in columns]
-    return FileJob(params.format, headers, tags, total, rows_of(cursor, columns))
+    headers, kinds = [c.name for c in columns], [c.kind for c in columns]
+    return FileJob(params.format, headers, kinds, total, rows_of(cursor, columns))

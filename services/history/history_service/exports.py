@@ -9,8 +9,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 from profilehub_shared.contracts.history import is_history_type
 from profilehub_shared.contracts.jobs import JobRequested
 from profilehub_shared.exporting import Column, ColumnError, profile_columns
-from profilehub_shared.exporting.jobs import FileJob, JobRefused
+from profilehub_shared.exporting.jobs import FileJob
 from profilehub_shared.history import ORDER, aware, history_query
+from profilehub_shared.jobs import JobRefused
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.schemas import Schemas
 
@@ -62,6 +63,6 @@ async def prepare_history_export(mongo: AsyncDatabase, schemas: Schemas, job: Jo
     query = history_query(database.id, params.profile_id, params.from_, params.to, params.types)
     cursor = mongo.history.find(query, batch_size=BATCH).sort(ORDER)
     headers = HEADERS + [c.name for c in columns]
-    tags = [False] * len(HEADERS) + [c.tags for c in columns]
+    kinds = ["text", "text", "text", "date", "json"] + [c.kind for c in columns]
     # No count first: on FerretDB it is another pass over the events. The total is known when the file is done.
-    return FileJob(params.format, headers, tags, None, history_rows(mongo, database.id, cursor, columns))
+    return FileJob(params.format, headers, kinds, None, history_rows(mongo, database.id, cursor, columns))

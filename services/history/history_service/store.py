@@ -6,7 +6,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.mongo import delete_matching, profiles_collection_name
 
 DUPLICATE_KEY = 11000
 ONE_REPLY = 100_000
@@ -46,5 +46,4 @@ class HistoryStore:
         return {d["_id"] async for d in found}
 
     async def drop_database(self, database_id: str) -> int:
-        result = await self.history.delete_many({"database_id": database_id})
-        return result.deleted_count
+        return await delete_matching(self.history, {"database_id": database_id})

@@ -2,11 +2,13 @@
 
 import asyncio
 import logging
+from collections import defaultdict
 from typing import Any
 
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
+from pydantic import ValidationError
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobRequested
@@ -20,7 +22,7 @@ from profilehub_shared.contracts.profiles import (
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
 from profilehub_shared.jobs import JobQueue
-from profilehub_shared.kafka import durable
+from profilehub_shared.kafka import durable, records_of
 from profilehub_shared.schema_cache import tombstone_aware
 from profilehub_shared.schemas import Schemas
 
@@ -137,18 +139,28 @@ async def on_delete_profile(
 @router.subscriber(
     InteractionRecorded.topic,
     **durable("importer-interactions"),
+    batch=True,
+    max_records=1000,
+    decoder=records_of,
     title="InteractionRecorded (importer)",
     description="The first interaction of a profile sets its has_interactions (which guards database deletion)",
 )
-async def on_interaction(
-    interaction: InteractionRecorded, store: ProfileStore = Context(), schemas: Schemas = Context()
-) -> None:
-    # Idempotent: only a profile not yet marked changes. Unknown profiles and databases are the history service's
-    # to report (here they are logged); an update of an unknown database would create its collection on FerretDB.
-    if await schemas.get(interaction.database_id) is None:
-        log.warning("interaction %s names unknown database %s", interaction.event_id, interaction.database_id)
-        return
-    await store.mark_interacted(interaction.database_id, interaction.profile_id)
+async def on_interactions(records: list[Any], store: ProfileStore = Context(), schemas: Schemas = Context()) -> None:
+    # Idempotent: only profiles not yet marked change, one update per database and batch. Invalid interactions and
+    # unknown profiles are the history service's to report (interactions.rejected.v1); here they change nothing.
+    # An unknown database is skipped: an update there would create its collection on FerretDB.
+    by_database: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        try:
+            interaction = InteractionRecorded.model_validate_json(record.value or b"")
+        except ValidationError:
+            continue
+        by_database[interaction.database_id].add(interaction.profile_id)
+    for database_id, profile_ids in by_database.items():
+        if await schemas.get(database_id) is None:
+            log.warning("%d interaction(s) name unknown database %s", len(profile_ids), database_id)
+            continue
+        await store.mark_interacted(database_id, sorted(profile_ids))
 
 
 @router.subscriber(

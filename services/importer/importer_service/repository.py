@@ -43,12 +43,12 @@ class ProfileStore:
         result = await self.profiles(database_id).delete_one({"_id": profile_id})
         return result.deleted_count == 1
 
-    async def mark_interacted(self, database_id: str, profile_id: str) -> bool:
-        """Set `has_interactions` once; False when the profile is unknown or was marked already."""
-        result = await self.profiles(database_id).update_one(
-            {"_id": profile_id, "has_interactions": {"$ne": True}}, {"$set": {"has_interactions": True}}
+    async def mark_interacted(self, database_id: str, profile_ids: list[str]) -> int:
+        """Set `has_interactions` on these profiles, once: returns how many were not marked yet."""
+        result = await self.profiles(database_id).update_many(
+            {"_id": {"$in": profile_ids}, "has_interactions": {"$ne": True}}, {"$set": {"has_interactions": True}}
         )
-        return result.modified_count == 1
+        return result.modified_count
 
     async def set_best_send_time(self, database_id: str, profile_id: str, bst: dict[str, Any] | None) -> bool:
         """Write (or, with None, clear) the profile's `ml.bst`; False when the profile is unknown."""

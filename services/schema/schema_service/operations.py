@@ -95,6 +95,15 @@ async def update_database(store: MongoSchemaStore, op: ops.UpdateDatabase, _: uu
     return await save_changed(store, domain.update_settings(await load(store, op.database_id), op.changes, now()))
 
 
+async def record_ml_refresh(store: MongoSchemaStore, op: ops.RecordMlRefresh, _: uuid.UUID) -> Outcome:
+    db = await load(store, op.database_id)
+    times = {k: v for k, v in (("last_refresh_at", op.last_refresh_at), ("next_refresh_at", op.next_refresh_at)) if v}
+    ml = db.ml.model_copy(update={**times, "enabled": db.settings.ml_enabled})
+    if ml == db.ml:
+        return Outcome(answer={"database": db})  # a redelivered record changes nothing and announces nothing
+    return await save_changed(store, db.model_copy(update={"ml": ml}))
+
+
 async def delete_database(store: MongoSchemaStore, op: ops.DeleteDatabase, _: uuid.UUID) -> Outcome:
     db = await store.database(op.database_id)
     if db is None:  # deleted already (or never existed): deleting is idempotent
@@ -236,6 +245,7 @@ OPERATIONS: dict[str, Operation] = {
     "create_suppression_list": create_suppression_list,
     "delete_suppression_list": delete_suppression_list,
     "change_suppression_entries": change_suppression_entries,
+    "record_ml_refresh": record_ml_refresh,
     "create_promo_pool": create_promo_pool,
     "delete_promo_pool": delete_promo_pool,
     "add_promo_codes": add_promo_codes,

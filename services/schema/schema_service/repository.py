@@ -8,7 +8,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from profilehub_shared.contracts.schema import SchemaChangeAnswered
 from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
-from profilehub_shared.mongo import bulk_update, profiles_collection_name
+from profilehub_shared.mongo import bulk_update, delete_matching, profiles_collection_name
 
 from .errors import Conflict
 
@@ -92,9 +92,9 @@ class MongoSchemaStore:
     async def delete(self, collection: str, object_id: str) -> None:
         await self.db[collection].delete_one({"_id": object_id})
         if collection == "suppression_lists":
-            await self.db.suppression_entries.delete_many({"list_id": object_id})
+            await delete_matching(self.db.suppression_entries, {"list_id": object_id})
         if collection == "promo_pools":
-            await self.db.promo_codes.delete_many({"pool_id": object_id})
+            await delete_matching(self.db.promo_codes, {"pool_id": object_id})
 
     async def databases_using(self, key: str, object_id: str) -> list[str]:
         return [d["name_key"] async for d in self.db.databases.find({key: object_id}, {"name_key": 1})]
@@ -117,10 +117,9 @@ class MongoSchemaStore:
     async def remove_entries(self, list_id: str, kind: str, values: list[str]) -> int:
         if not values:
             return 0
-        result = await self.db.suppression_entries.delete_many(
-            {"list_id": list_id, "kind": kind, "value": {"$in": values}}
+        return await delete_matching(
+            self.db.suppression_entries, {"list_id": list_id, "kind": kind, "value": {"$in": values}}
         )
-        return result.deleted_count
 
     async def entry_counts(self, list_id: str) -> dict[str, int]:
         return {

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ..fields import CustomField, StandardFieldSettings
 from .base import Command, Event, topic_name
@@ -102,6 +102,15 @@ class ChangeSuppressionEntries(Operation):
     domains: list[str] = Field(default_factory=list, max_length=100_000)
 
 
+class RecordMlRefresh(Operation):
+    """The ML service records when a database's Best Send Time was last refreshed and when it is next due."""
+
+    op: Literal["record_ml_refresh"] = "record_ml_refresh"
+    database_id: str
+    last_refresh_at: AwareDatetime | None = Field(None, description="Left as it is when absent")
+    next_refresh_at: AwareDatetime | None = Field(None, description="Left as it is when absent")
+
+
 class CreatePromoPool(Operation):
     op: Literal["create_promo_pool"] = "create_promo_pool"
     name: str = Field(min_length=1, max_length=200)
@@ -135,6 +144,7 @@ SchemaOperation = Annotated[
     | CreateSuppressionList
     | DeleteSuppressionList
     | ChangeSuppressionEntries
+    | RecordMlRefresh
     | CreatePromoPool
     | DeletePromoPool
     | AddPromoCodes,

@@ -46,6 +46,30 @@ def text_cell(value: Any, tags: bool = False) -> str:
     return str(value)
 
 
+def _as_is(value: Any) -> Any:
+    return value  # csv.writer writes None as "" and numbers with str()
+
+
+def _flag(value: Any) -> Any:
+    return "" if value is None else ("true" if value else "false")
+
+
+def _date(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime | date) else text_cell(value)
+
+
+def _tags(value: Any) -> Any:
+    return ",".join(str(v) for v in value) if isinstance(value, list) else text_cell(value)
+
+
+def _json(value: Any) -> Any:
+    return "" if value is None else json_text(value)
+
+
+# Column kinds (see columns.py) → how a CSV cell is written; chosen once per column, not tested per cell.
+CSV_CELLS = {"any": text_cell, "text": _as_is, "flag": _flag, "date": _date, "tags": _tags, "json": _json}
+
+
 def sheet_cell(value: Any, tags: bool = False) -> tuple[Any, bool]:
     """An XLSX cell and whether it had to be altered: numbers and flags stay typed; text as in CSV, less the
     control characters XML refuses and cut at the 32,767 characters a cell holds (the job's note counts them)."""

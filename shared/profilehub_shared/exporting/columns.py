@@ -6,7 +6,7 @@ from typing import Any
 
 from ..contracts.schema_state import Database
 from ..fields import FieldType
-from ..fields.definitions import STANDARD_FIELDS
+from ..fields.definitions import STANDARD_FIELDS, StandardKind
 
 Getter = Callable[[dict[str, Any]], Any]
 SYSTEM = ("created_at", "updated_at", "has_interactions", "suppressed")
@@ -16,11 +16,12 @@ CHANNELS = ("email", "sms", "push")
 
 @dataclass(frozen=True)
 class Column:
-    """One exported column: its header, how to read it from a stored profile, and whether it holds tags."""
+    """One exported column: its header, how to read it from a stored profile, and the kind of its values
+    (text, flag, date, tags, json; `any` decides per value) which says how a CSV or XLSX cell is written."""
 
     name: str
     get: Getter
-    tags: bool = False
+    kind: str = "any"
 
 
 class ColumnError(ValueError):
@@ -54,18 +55,28 @@ def _bst(p: dict[str, Any]) -> Any:
     return (p.get("ml") or {}).get("bst")
 
 
+STANDARD_KINDS = {StandardKind.date: "date", StandardKind.phones: "json"}
+CUSTOM_KINDS = {
+    FieldType.date: "date",
+    FieldType.boolean: "flag",
+    FieldType.tags: "tags",
+    FieldType.object: "json",
+    FieldType.object_array: "json",
+}
+
+
 def column(db: Database, name: str, at: int) -> Column:
     """The column `name`; ColumnError when the database has no such field."""
     if name == "profile_id":
-        return Column(name, _key("_id"))
+        return Column(name, _key("_id"), "text")
     if name in STANDARD_FIELDS:
-        return Column(name, _key(name))
+        return Column(name, _key(name), STANDARD_KINDS.get(STANDARD_FIELDS[name].kind, "text"))
     if name in SYSTEM:
-        return Column(name, _key(name, False if name in FLAGS else None))
+        return Column(name, _key(name, False), "flag") if name in FLAGS else Column(name, _key(name), "date")
     if name in ("subscriptions", "promo_codes"):
-        return Column(name, _key(name))
+        return Column(name, _key(name), "json")
     if name == "ml.bst":
-        return Column(name, _bst)
+        return Column(name, _bst, "json")
     if name.startswith("subscription."):
         parts = name.split(".")
         if len(parts) != 3 or parts[1] not in db.settings.resource_ids or parts[2] not in CHANNELS:
@@ -74,11 +85,11 @@ def column(db: Database, name: str, at: int) -> Column:
                 "a subscription column is subscription.<resource_id>.<channel>, with a resource the database "
                 f"allows ({', '.join(db.settings.resource_ids) or 'none'}) and a channel of {', '.join(CHANNELS)}",
             )  # fmt: skip
-        return Column(name, _subscription(parts[1], parts[2]))
+        return Column(name, _subscription(parts[1], parts[2]), "text")
     custom = db.field(name)
     if custom is None:
         raise ColumnError(f"fields[{at}]", name, "unknown_field", f"database {db.id} has no field {name!r}")
-    return Column(name, _custom(name), tags=custom.type is FieldType.tags)
+    return Column(name, _custom(name), CUSTOM_KINDS.get(custom.type, "text"))
 
 
 def profile_columns(db: Database, names: list[str]) -> list[Column]:

@@ -5,7 +5,6 @@ database cursor, so a new pass is exact, and the result is stored under the job 
 complete. The gateway never sees `done` without a whole file behind it.
 """
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -16,39 +15,27 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ..contracts.jobs import JobCounts, JobProgressed, JobRequested, JobStatus
-from ..jobs import JobQueue, cancel_requested
+from ..contracts.jobs import JobProgressed, JobRequested
+from ..jobs import JobQueue, JobRunner, cancel_requested, progressed
 from .results import ResultFiles
 from .writers import FORMATS, open_writer
 
 log = logging.getLogger(__name__)
-ATTEMPTS = 5
-
-
-class JobRefused(Exception):
-    """The job cannot run as asked; the message says why (the database is gone, a column is unknown …)."""
 
 
 @dataclass
 class FileJob:
-    """What a job writes: the format, the header row, which columns hold tags, how many rows, the rows."""
+    """What a job writes: the format, the header row, each column's kind of values, how many rows, the rows."""
 
     format: str
     headers: list[str]
-    tags: list[bool]
+    kinds: list[str]
     total: int | None  # None: not known before the end
     rows: AsyncIterator[Sequence[Any]]
 
 
 Prepare = Callable[[JobRequested], Awaitable[FileJob]]
 Publish = Callable[[JobProgressed], Awaitable[None]]
-
-
-def progressed(job: JobRequested, status: JobStatus, processed: int, total: int | None, **extra: Any) -> JobProgressed:
-    counts = JobCounts(processed=processed, total=total)
-    return JobProgressed(
-        job_id=job.job_id, kind=job.kind, database_id=job.database_id, status=status, counts=counts, **extra
-    )
 
 
 @dataclass
@@ -60,40 +47,17 @@ class FileJobs:
     prepare: Prepare
     progress_rows: int = 5000
 
+    def __post_init__(self) -> None:
+        self.runner = JobRunner(self.queue, self.publish, self.produce)
+
     async def run_forever(self, poll_seconds: float = 0.5) -> None:
-        while True:
-            job = await self.queue.take()
-            if job is None:
-                await asyncio.sleep(poll_seconds)
-                continue
-            if not await self.run(job):
-                await asyncio.sleep(5 * poll_seconds)
+        await self.runner.run_forever(poll_seconds)
 
     async def run(self, job: JobRequested) -> bool:
-        """Run a taken job to its end; False when it failed and will be tried again."""
-        try:
-            await self.produce(job)
-        except asyncio.CancelledError:
-            await self.queue.release(job.job_id)  # clean shutdown: another runner may start it at once
-            raise
-        except JobRefused as refused:
-            await self.end(progressed(job, "failed", 0, None, message=str(refused)[:2000]))
-        except Exception as exc:
-            try:
-                failures = await self.queue.failed(job.job_id, "start")  # every attempt starts over
-            except Exception:
-                log.exception("job %s failed and its failure could not be recorded", job.job_id)
-                return False
-            log.exception("job %s failed (attempt %d of %d)", job.job_id, failures, ATTEMPTS)
-            if failures < ATTEMPTS:
-                return False
-            message = f"stopped after {failures} failed attempts: {type(exc).__name__}: {exc}"[:2000]
-            await self.end(progressed(job, "failed", 0, None, message=message))
-        return True
+        return await self.runner.run(job)
 
     async def end(self, event: JobProgressed) -> None:
-        await self.publish(event)
-        await self.queue.close(event.job_id)
+        await self.runner.end(event)
 
     async def keep_going(self, job: JobRequested, processed: int, total: int | None) -> bool:
         if not await self.queue.renew(job.job_id):
@@ -109,7 +73,7 @@ class FileJobs:
         spec = await self.prepare(job)
         await self.publish(progressed(job, "running", 0, spec.total))
         path = os.path.join(tempfile.gettempdir(), f"profilehub-{job.kind}-{job.job_id}.{spec.format}")
-        writer = open_writer(spec.format, path, spec.headers, spec.tags)
+        writer = open_writer(spec.format, path, spec.headers, spec.kinds)
         written, closed = 0, False
         try:
             async for values in spec.rows:

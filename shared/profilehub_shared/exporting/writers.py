@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from openpyxl import Workbook
 
-from .cells import json_native, sheet_cell, text_cell
+from .cells import CSV_CELLS, json_native, sheet_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {"csv": "text/csv", "jsonl": "application/x-ndjson", "xlsx": XLSX}  # format → content type
@@ -21,14 +21,14 @@ class RowWriter(Protocol):
 
 
 class CsvWriter:
-    def __init__(self, path: str, headers: list[str], tags: list[bool]) -> None:
+    def __init__(self, path: str, headers: list[str], kinds: list[str]) -> None:
         self.file = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115  # closed by close()
         self.out = csv.writer(self.file, lineterminator="\r\n")  # RFC 4180: CRLF, quotes doubled
-        self.tags = tags
+        self.cells = [CSV_CELLS[k] for k in kinds]
         self.out.writerow(headers)
 
     def write(self, values: Sequence[Any]) -> None:
-        self.out.writerow([text_cell(v, t) for v, t in zip(values, self.tags, strict=True)])
+        self.out.writerow([cell(v) for cell, v in zip(self.cells, values, strict=True)])
 
     def close(self) -> str:
         self.file.close()
@@ -36,7 +36,7 @@ class CsvWriter:
 
 
 class JsonLinesWriter:
-    def __init__(self, path: str, headers: list[str], tags: list[bool]) -> None:
+    def __init__(self, path: str, headers: list[str], kinds: list[str]) -> None:
         self.file = open(path, "w", encoding="utf-8")  # noqa: SIM115  # closed by close()
         self.headers = headers
 
@@ -52,8 +52,8 @@ class JsonLinesWriter:
 class XlsxWriter:
     """openpyxl's write-only workbook keeps rows on disk, not in memory."""
 
-    def __init__(self, path: str, headers: list[str], tags: list[bool]) -> None:
-        self.path, self.tags, self.altered = path, tags, 0
+    def __init__(self, path: str, headers: list[str], kinds: list[str]) -> None:
+        self.path, self.tags, self.altered = path, [k == "tags" for k in kinds], 0
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet("export")
         self.sheet.append(headers)
@@ -70,14 +70,14 @@ class XlsxWriter:
         return f"{self.altered} cell(s) lost control characters or were cut at 32,767 characters to fit XLSX"
 
 
-def open_writer(fmt: str, path: str, headers: list[str], tags: list[bool] | None = None) -> RowWriter:
+def open_writer(fmt: str, path: str, headers: list[str], kinds: list[str] | None = None) -> RowWriter:
     """A writer of `fmt` (csv, jsonl, xlsx) to `path`, with the header row written."""
-    kinds: dict[str, type[CsvWriter | JsonLinesWriter | XlsxWriter]] = {
+    writers: dict[str, type[CsvWriter | JsonLinesWriter | XlsxWriter]] = {
         "csv": CsvWriter,
         "jsonl": JsonLinesWriter,
         "xlsx": XlsxWriter,
     }
-    if fmt not in kinds:
-        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(kinds)}")
-    writer: RowWriter = kinds[fmt](path, headers, tags or [False] * len(headers))
+    if fmt not in writers:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(writers)}")
+    writer: RowWriter = writers[fmt](path, headers, kinds or ["any"] * len(headers))
     return writer

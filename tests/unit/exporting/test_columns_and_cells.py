@@ -107,7 +107,7 @@ def check_round_trip(folder: Path, rows: list[list[Any]]) -> None:
 
 def test_xlsx_file_reads_back_with_types_and_a_note_for_altered_cells(tmp_path: Path) -> None:
     path = str(tmp_path / "out.xlsx")
-    writer = open_writer("xlsx", path, ["n", "flag", "text", "tags"], [False, False, False, True])
+    writer = open_writer("xlsx", path, ["n", "flag", "text", "tags"], ["text", "flag", "text", "tags"])
     writer.write([7, True, "bell\x07", ["a", "b"]])
     writer.write([None, False, "plain", []])
     note = writer.close()

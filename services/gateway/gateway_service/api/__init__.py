@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from . import databases, exports, fields, history, jobs, operations, profiles, promo, resources, suppression, tokens
+from . import databases, exports, fields, history, jobs, ml, operations, profiles, promo, resources, suppression, tokens
 
 router = APIRouter(prefix="/api/v1")
-for module in (databases, fields, resources, suppression, promo, tokens, jobs, profiles, operations, exports, history):
+MODULES = (databases, fields, resources, suppression, promo, tokens, jobs, profiles, operations, exports, history, ml)
+for module in MODULES:
     router.include_router(module.router)

@@ -47,9 +47,10 @@ KIND_OF = {
 }
 
 
-async def start_job(request: Request, db: Any, database_id: str, **params: Any) -> Job:
+async def start_job(request: Request, db: Any, database_id: str, kind: str | None = None, **params: Any) -> Job:
     """Store the job (queued) for the API to show, then ask the service that runs its kind to run it."""
-    [kind] = [KIND_OF[name] for name in params]
+    if kind is None:
+        [kind] = [KIND_OF[name] for name in params]
     now, job_id = datetime.now(UTC), uuid.uuid4().hex
     await db.jobs.insert_one(
         {

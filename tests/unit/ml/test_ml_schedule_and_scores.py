@@ -1,0 +1,64 @@
+"""The refresh schedule with a controllable clock, and estimates turned into what profiles store."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ml_service.bst.model import BestSendTime
+from ml_service.schedule import last_refresh_due, next_refresh_at, scheduled_job_id
+from ml_service.scores import stored, utc_hour
+
+
+@pytest.mark.parametrize(
+    ("hour", "now", "due"),
+    [
+        (0, datetime(2026, 3, 10, 12, 30, tzinfo=UTC), datetime(2026, 3, 11, 0, 0, tzinfo=UTC)),
+        (13, datetime(2026, 3, 10, 12, 59, 59, tzinfo=UTC), datetime(2026, 3, 10, 13, 0, tzinfo=UTC)),
+        (13, datetime(2026, 3, 10, 13, 0, 1, tzinfo=UTC), datetime(2026, 3, 11, 13, 0, tzinfo=UTC)),
+        (23, datetime(2026, 12, 31, 23, 30, tzinfo=UTC), datetime(2027, 1, 1, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_the_daily_refresh_fires_at_the_configured_utc_hour(hour: int, now: datetime, due: datetime) -> None:
+    assert next_refresh_at(hour, now) == due
+
+
+@given(st.integers(0, 23), st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC)))
+def test_the_last_firing_is_within_a_day_before_and_the_next_within_a_day_after(hour: int, now: datetime) -> None:
+    last, upcoming = last_refresh_due(hour, now), next_refresh_at(hour, now)
+    assert last.hour == upcoming.hour == hour and last.minute == upcoming.minute == 0
+    assert now - timedelta(days=1) < last <= now <= upcoming < now + timedelta(days=1, seconds=1)
+
+
+def test_one_job_id_per_database_and_firing() -> None:
+    fire = datetime(2026, 3, 10, 0, 0, tzinfo=UTC)
+    assert scheduled_job_id("db1", fire) == scheduled_job_id("db1", fire) == "ml-db1-20260310T00"
+    assert scheduled_job_id("db1", fire + timedelta(days=1)) != scheduled_job_id("db1", fire)
+
+
+SUMMER, WINTER = datetime(2026, 7, 1, 12, tzinfo=UTC), datetime(2026, 1, 15, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "now", "local", "utc"),
+    [
+        (None, SUMMER, 9, 9),
+        ("Europe/Berlin", WINTER, 9, 8),
+        ("Europe/Berlin", SUMMER, 9, 7),
+        ("Asia/Tokyo", SUMMER, 8, 23),
+        ("America/New_York", WINTER, 22, 3),
+        ("Not/AZone", SUMMER, 5, 5),
+    ],
+)
+def test_local_hours_are_stored_in_utc_with_the_offset_of_the_day(
+    zone: str | None, now: datetime, local: int, utc: int
+) -> None:
+    assert utc_hour(local, zone, now) == utc
+
+
+def test_an_estimate_is_stored_with_utc_hours_iso_weekdays_and_a_bounded_confidence() -> None:
+    estimate = BestSendTime(hours=(9, 14, 20), weekdays=(0, 6), confidence=0.812345, hour_probabilities=(),
+                            weekday_probabilities=())  # fmt: skip
+    bst = stored(estimate, "Europe/Berlin", WINTER)
+    assert (bst.hours, bst.weekdays, bst.confidence) == ([8, 13, 19], [1, 7], 0.8123)
