@@ -1,11 +1,14 @@
 """MongoDB access shared by the services (PyMongo's native async client)."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from bson import ObjectId
+from bson import Binary, ObjectId
 from gridfs.errors import CorruptGridFile, NoFile
-from pymongo import AsyncMongoClient, UpdateOne
+from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure
@@ -67,6 +70,19 @@ async def delete_matching(collection: AsyncCollection, query: dict[str, Any]) ->
         deleted += (await collection.delete_many({"_id": {"$in": ids}})).deleted_count
 
 
+async def prefetched(cursor: Any, size: int) -> AsyncIterator[list[dict[str, Any]]]:
+    """The cursor's documents in lists of `size`, the next list asked for while the caller works on this one:
+    the database and the caller then work at the same time instead of taking turns."""
+    ahead = asyncio.ensure_future(cursor.to_list(size))
+    try:
+        while batch := await ahead:
+            ahead = asyncio.ensure_future(cursor.to_list(size))
+            yield batch
+    finally:  # stopped early (cancelled, or the caller stopped reading): the read ahead is not wanted
+        ahead.cancel()
+        ahead.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
 async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> tuple[int, int]:
     """Unordered update statements, in commands of at most `UPDATES_PER_COMMAND`; returns (modified, upserted)."""
     modified = upserted = 0
@@ -80,6 +96,73 @@ async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne])
 # FerretDB does not cap a reply at 16 MiB as MongoDB does: a getMore without a batch size returns every remaining
 # chunk of a file at once, which fails past the 48 MB message limit. So files are read a few chunks per reply.
 CHUNKS_PER_REPLY = 16
+
+
+CHUNK_SIZE = 255 * 1024  # GridFS's default chunk size
+CHUNKS_PER_INSERT = 16
+
+
+async def store_file(
+    db: AsyncDatabase,
+    bucket: str,
+    file_id: ObjectId | str,
+    filename: str,
+    metadata: dict[str, Any],
+    pieces: AsyncIterator[bytes],
+    limit: int | None = None,
+) -> int:
+    """Write a GridFS file from `pieces`, a few chunks per insert, and its files document last; returns its length.
+
+    PyMongo's GridIn buffers up to 48 MB of chunks before it inserts them (an upload or an export result then
+    costs that much memory each); this keeps at most `CHUNKS_PER_INSERT` chunks. A file cut short (an error, a
+    crash, more than `limit` bytes: FileTooLarge) has no files document and its chunks are removed when they can
+    be; readers see no file.
+    """
+    chunks = db[f"{bucket}.chunks"]
+    await chunks.create_index([("files_id", ASCENDING), ("n", ASCENDING)], unique=True)
+    pending: list[dict[str, Any]] = []
+    buffer, n, length = bytearray(), 0, 0
+
+    def cut(size: int) -> None:
+        nonlocal n
+        pending.append({"files_id": file_id, "n": n, "data": Binary(bytes(buffer[:size]))})
+        del buffer[:size]
+        n += 1
+
+    try:
+        async for piece in pieces:
+            length += len(piece)
+            if limit is not None and length > limit:
+                raise FileTooLarge(f"the file is larger than {limit} bytes")
+            buffer += piece
+            while len(buffer) >= CHUNK_SIZE:
+                cut(CHUNK_SIZE)
+                if len(pending) >= CHUNKS_PER_INSERT:
+                    await chunks.insert_many(pending)
+                    pending.clear()
+        if buffer:
+            cut(len(buffer))
+        if pending:
+            await chunks.insert_many(pending)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await delete_matching(chunks, {"files_id": file_id})
+        raise
+    await db[f"{bucket}.files"].insert_one(
+        {
+            "_id": file_id,
+            "length": length,
+            "chunkSize": CHUNK_SIZE,
+            "uploadDate": datetime.now(UTC),
+            "filename": filename,
+            "metadata": metadata,
+        }
+    )
+    return length
+
+
+class FileTooLarge(ValueError):
+    """A stored file went past its size limit."""
 
 
 async def stored_file_chunks(db: AsyncDatabase, bucket: str, file_id: ObjectId | str) -> AsyncIterator[bytes]:

@@ -5,6 +5,7 @@ updates of one document all land (no lost update), as they do on MongoDB."""
 import asyncio
 import hashlib
 import os
+from collections.abc import AsyncIterator
 
 import pytest
 from bson import ObjectId
@@ -13,7 +14,14 @@ from gridfs.errors import CorruptGridFile
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.mongo import UPDATES_PER_COMMAND, bulk_update, delete_matching, stored_file_chunks
+from profilehub_shared.mongo import (
+    UPDATES_PER_COMMAND,
+    FileTooLarge,
+    bulk_update,
+    delete_matching,
+    store_file,
+    stored_file_chunks,
+)
 from tests.conftest import latin_name
 
 STATEMENTS = 120
@@ -134,3 +142,25 @@ async def test_deleting_more_documents_than_one_sql_statement_holds(mongo: Async
     await coll.insert_one({"_id": "keep", "group": "b"})
     assert await delete_matching(coll, {"group": "a"}) == many
     assert [d["_id"] async for d in coll.find({})] == ["keep"]
+
+
+async def test_stored_files_read_back_through_gridfs_and_a_file_over_its_limit_leaves_nothing(
+    mongo: AsyncDatabase,
+) -> None:
+    bucket = latin_name("files")
+    data = os.urandom(3 * 1024 * 1024 + 17)
+
+    async def pieces(size: int) -> AsyncIterator[bytes]:
+        for start in range(0, len(data), size):
+            yield data[start : start + size]
+
+    length = await store_file(mongo, bucket, "f1", "f1.bin", {"content_type": "x"}, pieces(100_003))
+    assert length == len(data)
+    assert b"".join([c async for c in stored_file_chunks(mongo, bucket, "f1")]) == data
+    grid_out = await AsyncGridFSBucket(mongo, bucket).open_download_stream("f1")  # PyMongo reads it as its own
+    assert await grid_out.read() == data and grid_out.metadata == {"content_type": "x"}
+
+    with pytest.raises(FileTooLarge):
+        await store_file(mongo, bucket, "f2", "f2.bin", {}, pieces(1_000_000), limit=2_000_000)
+    assert await mongo[f"{bucket}.files"].count_documents({"_id": "f2"}) == 0
+    assert await mongo[f"{bucket}.chunks"].count_documents({"files_id": "f2"}) == 0

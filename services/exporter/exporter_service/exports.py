@@ -10,15 +10,16 @@ from profilehub_shared.exporting import Column, ColumnError, profile_columns
 from profilehub_shared.exporting.jobs import FileJob
 from profilehub_shared.filters import FilterError, to_query
 from profilehub_shared.jobs import JobRefused
-from profilehub_shared.mongo import document_count, profiles_collection_name
+from profilehub_shared.mongo import document_count, prefetched, profiles_collection_name
 from profilehub_shared.schemas import Schemas
 
 BATCH = 1000  # every reply of the cursor is bounded (FerretDB 1.x answers a getMore without a size in full)
 
 
 async def rows_of(cursor: Any, columns: list[Column]) -> AsyncIterator[Sequence[Any]]:
-    async for profile in cursor:
-        yield [c.get(profile) for c in columns]
+    async for batch in prefetched(cursor, BATCH):
+        for profile in batch:
+            yield [c.get(profile) for c in columns]
 
 
 async def prepare_export(mongo: AsyncDatabase, schemas: Schemas, job: JobRequested) -> FileJob:

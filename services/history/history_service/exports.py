@@ -12,22 +12,11 @@ from profilehub_shared.exporting import Column, ColumnError, profile_columns
 from profilehub_shared.exporting.jobs import FileJob
 from profilehub_shared.history import ORDER, aware, history_query
 from profilehub_shared.jobs import JobRefused
-from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.mongo import prefetched, profiles_collection_name
 from profilehub_shared.schemas import Schemas
 
 HEADERS = ["event_id", "profile_id", "type", "occurred_at", "payload"]
 BATCH = 1000
-
-
-async def batches(cursor: Any) -> AsyncIterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    async for doc in cursor:
-        batch.append(doc)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 async def history_rows(
@@ -35,7 +24,7 @@ async def history_rows(
 ) -> AsyncIterator[Sequence[Any]]:
     """Each event as a row, with the extra profile fields read once per batch of events."""
     profiles = mongo[profiles_collection_name(database_id)]
-    async for batch in batches(cursor):
+    async for batch in prefetched(cursor, BATCH):
         found: dict[str, dict[str, Any]] = {}
         if columns:
             ids = sorted({e["profile_id"] for e in batch})

@@ -5,13 +5,22 @@ whatever a killed run left (chunks of an unfinished upload included), so no trun
 """
 
 import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from gridfs import AsyncGridFSBucket, NoFile
 from pymongo.asynchronous.database import AsyncDatabase
 
+from ..mongo import store_file
+
 BUCKET = "exports"
 CHUNK = 1024 * 1024
+
+
+async def local_pieces(path: str) -> AsyncIterator[bytes]:
+    with open(path, "rb") as local:  # noqa: ASYNC230  # a local file read 1 MiB at a time
+        while piece := local.read(CHUNK):
+            yield piece
 
 
 class ResultFiles:
@@ -28,11 +37,7 @@ class ResultFiles:
         await self.discard(job_id)
         expires_at = datetime.now(UTC) + self.expiry
         metadata = {"content_type": content_type, "expires_at": expires_at}
-        upload = self.bucket.open_upload_stream_with_id(job_id, filename, metadata=metadata)
-        with open(path, "rb") as local:  # noqa: ASYNC230  # a local file read 1 MiB at a time
-            while chunk := local.read(CHUNK):
-                await upload.write(chunk)
-        await upload.close()
+        await store_file(self.db, BUCKET, job_id, filename, metadata, local_pieces(path))
         return expires_at
 
     async def remove_expired(self, now: datetime | None = None) -> int:

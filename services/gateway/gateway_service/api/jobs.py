@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -9,14 +10,13 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import StreamingResponse
-from gridfs import AsyncGridFSBucket
 from pydantic import BaseModel, Field, ValidationError
 
 from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobKind, JobRequested, JobStatus
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.exporting import FORMATS
 from profilehub_shared.exporting.results import BUCKET as RESULTS
-from profilehub_shared.mongo import stored_file_chunks
+from profilehub_shared.mongo import FileTooLarge, store_file, stored_file_chunks
 
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
@@ -78,20 +78,20 @@ def import_options(raw: str, file_id: str, file_name: str) -> ImportParams:
 
 
 async def store_upload(request: Request, file: UploadFile, database_id: str) -> str:
-    """Stream the upload into GridFS in 1 MiB chunks, refusing it past the size limit."""
+    """Stream the upload into GridFS a few chunks at a time, refusing it past the size limit."""
     limit = request.app.state.settings.max_upload_bytes
-    bucket = AsyncGridFSBucket(request.app.state.db, "uploads")
+    file_id = ObjectId()
+
+    async def pieces() -> AsyncIterator[bytes]:
+        while piece := await file.read(UPLOAD_CHUNK):
+            yield piece
+
     metadata = {"content_type": file.content_type, "database_id": database_id}
-    upload = bucket.open_upload_stream(file.filename or "upload", metadata=metadata)
-    size = 0
-    while chunk := await file.read(UPLOAD_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            await upload.abort()
-            raise ApiError(413, "too_large", f"the file is larger than {limit} bytes (MAX_UPLOAD_BYTES)")
-        await upload.write(chunk)
-    await upload.close()
-    return str(upload._id)
+    try:
+        await store_file(request.app.state.db, "uploads", file_id, file.filename or "upload", metadata, pieces(), limit)
+    except FileTooLarge as exc:
+        raise ApiError(413, "too_large", f"the file is larger than {limit} bytes (MAX_UPLOAD_BYTES)") from exc
+    return str(file_id)
 
 
 @router.post("/databases/{database_id}/imports", status_code=202, summary="Upload a file and import it")
