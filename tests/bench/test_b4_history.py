@@ -103,7 +103,8 @@ async def test_b4_interactions_stored(
         await until_committed(settings, "history-interactions", await end_offsets(settings, InteractionRecorded.topic))
 
     ours = await timed("history service", EVENTS, stored_by_history)
-    assert await mongo.history.count_documents({"database_id": db_id}) == EVENTS
+    stored = await mongo.history.count_documents({"database_id": db_id})
+    assert stored == EVENTS, f"the history group committed every offset, yet {stored:,} of {EVENTS:,} are stored"
 
     topic = f"bench.interactions-{uuid.uuid4().hex[:8]}.v1"
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)

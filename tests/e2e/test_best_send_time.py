@@ -82,6 +82,7 @@ async def test_an_on_demand_refresh_scores_profiles_from_their_history(
     last, upcoming = (datetime.fromisoformat(database["ml"][k]) for k in ("last_refresh_at", "next_refresh_at"))
     assert last.replace(tzinfo=last.tzinfo or UTC) >= now - timedelta(minutes=1)
     assert upcoming.minute == 0 and upcoming.replace(tzinfo=upcoming.tzinfo or UTC) > now
+    assert len(database["ml"]["best_hours"]) >= 1  # the fallback for profiles without a score
 
 
 async def _history_size(api: httpx.AsyncClient, db_id: str, n: int) -> int | None:

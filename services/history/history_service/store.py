@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from cachetools import TTLCache
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
@@ -10,12 +11,18 @@ from profilehub_shared.mongo import delete_matching, profiles_collection_name
 
 DUPLICATE_KEY = 11000
 ONE_REPLY = 100_000
+# Databases and profiles seen to exist are remembered for a minute: a burst of interactions then costs one insert
+# per batch instead of three round trips. The price: for up to a minute after a profile is deleted, its late
+# interactions are kept rather than rejected (a deleted database is forgotten at once by the replica that drops it).
+KNOWN_FOR_SECONDS = 60
+KNOWN_MAX = 500_000
 
 
 class HistoryStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
         self.history = db.history
+        self.known: TTLCache[tuple[str, str], bool] = TTLCache(maxsize=KNOWN_MAX, ttl=KNOWN_FOR_SECONDS)
 
     async def create_indexes(self) -> None:
         await self.history.create_index(
@@ -37,13 +44,18 @@ class HistoryStore:
             return int(exc.details.get("nInserted", 0))
 
     async def known_databases(self, ids: set[str]) -> set[str]:
-        found = self.db.databases.find({"_id": {"$in": sorted(ids)}}, {"_id": 1}, batch_size=ONE_REPLY)
-        return {d["_id"] async for d in found}
+        return await self._known("", self.db.databases, ids)
 
     async def known_profiles(self, database_id: str, ids: set[str]) -> set[str]:
-        profiles = self.db[profiles_collection_name(database_id)]
-        found = profiles.find({"_id": {"$in": sorted(ids)}}, {"_id": 1}, batch_size=ONE_REPLY)
-        return {d["_id"] async for d in found}
+        return await self._known(database_id, self.db[profiles_collection_name(database_id)], ids)
+
+    async def _known(self, scope: str, collection: Any, ids: set[str]) -> set[str]:
+        unsure = sorted(i for i in ids if (scope, i) not in self.known)
+        if unsure:
+            async for d in collection.find({"_id": {"$in": unsure}}, {"_id": 1}, batch_size=ONE_REPLY):
+                self.known[(scope, d["_id"])] = True
+        return {i for i in ids if (scope, i) in self.known}
 
     async def drop_database(self, database_id: str) -> int:
+        self.known.pop(("", database_id), None)
         return await delete_matching(self.history, {"database_id": database_id})

@@ -59,7 +59,10 @@ class Refreshes:
         for start in range(0, len(scores), PUBLISH_CHUNK):
             await asyncio.gather(*(self.publish(s) for s in scores[start : start + PUBLISH_CHUNK]))
         record = RecordMlRefresh(
-            database_id=db.id, last_refresh_at=self.clock(), next_refresh_at=next_refresh_at(self.refresh_hour, now)
+            database_id=db.id,
+            last_refresh_at=self.clock(),
+            next_refresh_at=next_refresh_at(self.refresh_hour, now),
+            best_hours=list(result.best_hours),
         )
         await self.publish(ChangeSchema(request_id=uuid.uuid5(RECORD_IDS, job.job_id), operation=record))
         counts = {"updated": len(result.profiles), "unchanged": activity.profiles - len(result.profiles)}

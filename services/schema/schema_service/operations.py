@@ -97,7 +97,12 @@ async def update_database(store: MongoSchemaStore, op: ops.UpdateDatabase, _: uu
 
 async def record_ml_refresh(store: MongoSchemaStore, op: ops.RecordMlRefresh, _: uuid.UUID) -> Outcome:
     db = await load(store, op.database_id)
-    times = {k: v for k, v in (("last_refresh_at", op.last_refresh_at), ("next_refresh_at", op.next_refresh_at)) if v}
+    given = (
+        ("last_refresh_at", op.last_refresh_at),
+        ("next_refresh_at", op.next_refresh_at),
+        ("best_hours", op.best_hours),
+    )
+    times = {k: v for k, v in given if v is not None}
     ml = db.ml.model_copy(update={**times, "enabled": db.settings.ml_enabled})
     if ml == db.ml:
         return Outcome(answer={"database": db})  # a redelivered record changes nothing and announces nothing

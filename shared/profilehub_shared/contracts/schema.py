@@ -109,6 +109,9 @@ class RecordMlRefresh(Operation):
     database_id: str
     last_refresh_at: AwareDatetime | None = Field(None, description="Left as it is when absent")
     next_refresh_at: AwareDatetime | None = Field(None, description="Left as it is when absent")
+    best_hours: list[Annotated[int, Field(ge=0, le=23)]] | None = Field(
+        None, max_length=24, description="The database's best local hours; left as they are when absent"
+    )
 
 
 class CreatePromoPool(Operation):

@@ -38,6 +38,10 @@ class MlState(Frozen):
     enabled: bool = Field(False, description="Score profiles' best send time daily")
     last_refresh_at: datetime | None = Field(None, description="When the last refresh finished (read-only)")
     next_refresh_at: datetime | None = Field(None, description="When the next refresh is due (read-only)")
+    best_hours: list[int] = Field(
+        default_factory=list,
+        description="The database's best local hours, best first: the fallback for profiles without a score",
+    )
 
 
 class DatabaseSettings(Frozen):
