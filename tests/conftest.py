@@ -9,9 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from profilehub_shared.kafka import make_broker
 from profilehub_shared.settings import ServiceSettings
 from tests.e2e.system import RunningSystem
 from tests.infra import Infrastructure, provide
@@ -99,3 +101,12 @@ async def api(system: RunningSystem, admin_token: str) -> AsyncIterator[httpx.As
     headers = {"Authorization": f"Bearer {admin_token}"}
     async with httpx.AsyncClient(base_url=f"{system.url}/api/v1", headers=headers, timeout=60) as client:
         yield client
+
+
+@pytest.fixture
+async def sender(settings: ServiceSettings) -> AsyncIterator[KafkaBroker]:
+    """A Kafka producer, as an upstream system (a mailer, a CRM) would have."""
+    broker = make_broker(settings, "test-upstream")
+    async with broker:
+        await broker.start()
+        yield broker

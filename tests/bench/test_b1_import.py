@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.bench.harness import Figure, PeakRss, baseline_write_name, is_ferretdb, mib, raw_write, report, timed
@@ -73,16 +72,6 @@ async def raw_bulk_write(mongo: AsyncDatabase, upserts: bool) -> None:
     await target.drop()
 
 
-def importer_pid(system: RunningSystem) -> int:
-    assert system.process is not None
-    [p] = [
-        p
-        for p in psutil.Process(system.process.pid).children(recursive=True)
-        if "importer_service.app" in " ".join(p.cmdline())
-    ]
-    return p.pid
-
-
 async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mongo: AsyncDatabase) -> None:
     db_id = await create_database(api, FIELDS)
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +97,7 @@ async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mong
                     return
                 await asyncio.sleep(1)
 
-        async with PeakRss(importer_pid(system)) as rss:
+        async with PeakRss(system.service_processes("importer")[0].pid) as rss:
             ours = await timed("import through the API", ROWS, import_through_api)
     upserts = not await is_ferretdb(mongo)
     baseline = await timed(f"raw PyMongo {baseline_write_name(upserts)}", ROWS, lambda: raw_bulk_write(mongo, upserts))

@@ -5,8 +5,9 @@ import asyncio
 import json
 import os
 import uuid
+from collections.abc import Iterator
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -20,7 +21,7 @@ from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from schema_service.app import create_app as schema_app
 from schema_service.settings import Settings as SchemaSettings
-from tests.bench.harness import baseline_write_name, is_ferretdb, raw_write, report, stop_groupless, timed
+from tests.bench.harness import baseline_write_name, is_ferretdb, produce, raw_write, report, stop_groupless, timed
 from tests.services import Caller, database_settings, running
 
 MESSAGES = int(os.environ.get("B2_MESSAGES", "200000"))
@@ -47,22 +48,9 @@ async def end_offsets(settings: ServiceSettings, topic: str) -> dict[TopicPartit
         await stop_groupless(consumer)
 
 
-async def produce(settings: ServiceSettings, db_id: str) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=20, max_batch_size=256 * 1024
-    )
-    await producer.start()
-    try:
-        pending = []
-        for i in range(MESSAGES):
-            value = UpsertProfile(database_id=db_id, record=record(i)).model_dump_json().encode()
-            pending.append(await producer.send(UpsertProfile.topic, value, key=f"{db_id}:{i}".encode()))
-            if len(pending) >= 5000:
-                await asyncio.gather(*pending)
-                pending = []
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
+def upserts(db_id: str) -> Iterator[tuple[bytes, bytes]]:
+    for i in range(MESSAGES):
+        yield f"{db_id}:{i}".encode(), UpsertProfile(database_id=db_id, record=record(i)).model_dump_json().encode()
 
 
 async def bare_consumer(
@@ -109,7 +97,7 @@ async def test_b2_stream_upserts(settings: ServiceSettings, mongo: AsyncDatabase
             await caller.ask(AddField(database_id=db_id, field=CustomField.model_validate(spec)))
 
         start = await end_offsets(settings, UpsertProfile.topic)
-        await produce(settings, db_id)
+        await produce(settings, UpsertProfile.topic, upserts(db_id))
         end = await end_offsets(settings, UpsertProfile.topic)
 
         profiles = mongo[profiles_collection_name(db_id)]

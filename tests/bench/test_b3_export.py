@@ -10,7 +10,6 @@ import tempfile
 from datetime import UTC, datetime
 
 import httpx
-import psutil
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.mongo import profiles_collection_name
@@ -23,13 +22,6 @@ ROWS = int(os.environ.get("B3_ROWS", "1000000"))
 COLUMNS = ["profile_id", "email", "phones", "first_name", "last_name", "birth_date", "score", "ratio", "plan",
            "labels", "address", "created_at"]  # fmt: skip
 SEED_BATCH = 5000
-
-
-def exporter_pid(system: RunningSystem) -> int:
-    assert system.process is not None
-    children = psutil.Process(system.process.pid).children(recursive=True)
-    [p] = [p for p in children if "exporter_service.app" in " ".join(p.cmdline())]
-    return p.pid
 
 
 async def seed(mongo: AsyncDatabase, db_id: str) -> None:
@@ -89,7 +81,7 @@ async def test_b3_csv_export(system: RunningSystem, api: httpx.AsyncClient, mong
                 return
             await asyncio.sleep(0.5)
 
-    async with PeakRss(exporter_pid(system)) as rss:
+    async with PeakRss(system.service_processes("exporter")[0].pid) as rss:
         ours = await timed("export through the API", ROWS, export_through_api)
     baseline = await timed("raw PyMongo cursor + csv.writer", ROWS, lambda: raw_cursor_to_csv(mongo, db_id))
     report(ours, baseline, "rows", f"exporter peak RSS {mib(rss.peak)} (at 200k rows {mib(rss.at(200_000))})")

@@ -8,14 +8,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.mongo import delete_matching, profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
-from tests.bench.harness import report, stop_groupless, timed
+from tests.bench.harness import produce, report, stop_groupless, timed
 from tests.bench.test_b2_stream import end_offsets
 from tests.e2e.importing import create_database
 from tests.e2e.system import RunningSystem
@@ -36,22 +36,6 @@ def messages(db_id: str) -> list[tuple[bytes, bytes]]:
         )
         out.append((pid.encode(), event.model_dump_json().encode()))
     return out
-
-
-async def produce(settings: ServiceSettings, topic: str, batch: list[tuple[bytes, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, linger_ms=20,
-                                max_batch_size=256 * 1024)  # fmt: skip
-    await producer.start()
-    try:
-        pending = []
-        for key, value in batch:
-            pending.append(await producer.send(topic, value, key=key))
-            if len(pending) >= 5000:
-                await asyncio.gather(*pending)
-                pending = []
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
 
 
 async def until_committed(settings: ServiceSettings, group: str, end: dict[TopicPartition, int]) -> None:

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,6 +71,12 @@ class RunningSystem:
         for log in sorted((self.state_dir / "logs").glob("*.log")):
             tails.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
         return "\n".join(tails)
+
+    def service_processes(self, service: str) -> list[psutil.Process]:
+        """The running processes of one service (`make run` restarts a service that dies)."""
+        assert self.process is not None
+        children = psutil.Process(self.process.pid).children(recursive=True)
+        return [p for p in children if f"{service}_service.app" in " ".join(p.cmdline())]
 
     def group_alive(self) -> bool:
         assert self.process is not None

@@ -2,28 +2,16 @@
 of its sends and opens, the score lands in `ml.bst` (usable in filters), and the database shows the refresh times."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import pytest
 from faststream.kafka import KafkaBroker
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
-from profilehub_shared.kafka import make_broker
-from profilehub_shared.settings import ServiceSettings
 from tests.e2e.importing import create_database, finished
 
 DAYS = 30
-
-
-@pytest.fixture
-async def sender(settings: ServiceSettings) -> AsyncIterator[KafkaBroker]:
-    broker = make_broker(settings, "test-bst-mailer")
-    async with broker:
-        await broker.start()
-        yield broker
 
 
 def habit(db_id: str, pid: str, open_hour: int, now: datetime) -> list[InteractionRecorded]:

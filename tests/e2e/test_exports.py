@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import psutil
 import pytest
 from openpyxl import load_workbook
 from pymongo.asynchronous.database import AsyncDatabase
@@ -152,12 +151,6 @@ async def test_bad_exports_are_refused_naming_the_field(api: httpx.AsyncClient) 
     assert none_yet.status_code == 422
 
 
-def exporter_processes(system: RunningSystem) -> list[psutil.Process]:
-    assert system.process is not None
-    children = psutil.Process(system.process.pid).children(recursive=True)
-    return [p for p in children if "exporter_service.app" in " ".join(p.cmdline())]
-
-
 @pytest.mark.timeout(900)
 async def test_kill_9_of_the_exporter_mid_export_still_ends_with_a_whole_file(
     system: RunningSystem, api: httpx.AsyncClient, mongo: AsyncDatabase
@@ -177,13 +170,13 @@ async def test_kill_9_of_the_exporter_mid_export_still_ends_with_a_whole_file(
             assert job["status"] in ("queued", "running"), job
             await asyncio.sleep(0.05)
     assert job["status"] == "running" and job["counts"]["processed"] < KILL_ROWS, job
-    [exporter] = exporter_processes(system)
+    [exporter] = system.service_processes("exporter")
     os.kill(exporter.pid, signal.SIGKILL)
     exporter.wait(10)
 
     job = await finished(api, job_id, timeout=600)  # restarted by `make run`, the job starts over by its lease
     assert job["status"] == "done", job
-    [restarted] = exporter_processes(system)
+    [restarted] = system.service_processes("exporter")
     assert restarted.pid != exporter.pid
     body = (await api.get(f"/jobs/{job_id}/result")).content.decode()
     rows = list(csv.reader(io.StringIO(body, newline="")))

@@ -6,12 +6,10 @@ import json
 import os
 import signal
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import psutil
 import pytest
 from aiokafka import AIOKafkaConsumer
 from faststream.kafka import KafkaBroker
@@ -19,21 +17,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.history import InteractionRejected
 from profilehub_shared.contracts.interactions import InteractionRecorded
-from profilehub_shared.kafka import make_broker
 from profilehub_shared.settings import ServiceSettings
 from tests.e2e.importing import create_database, finished
 from tests.e2e.system import RunningSystem
 
 BURST = 20_000
-
-
-@pytest.fixture
-async def sender(settings: ServiceSettings) -> AsyncIterator[KafkaBroker]:
-    """A producer, as an upstream mailer would have."""
-    broker = make_broker(settings, "test-mailer")
-    async with broker:
-        await broker.start()
-        yield broker
 
 
 async def send(broker: KafkaBroker, *interactions: InteractionRecorded) -> None:
@@ -148,12 +136,6 @@ async def _delete_refused(api: httpx.AsyncClient, db_id: str) -> httpx.Response 
     return answer if answer.status_code == 409 else None
 
 
-def history_processes(system: RunningSystem) -> list[psutil.Process]:
-    assert system.process is not None
-    children = psutil.Process(system.process.pid).children(recursive=True)
-    return [p for p in children if "history_service.app" in " ".join(p.cmdline())]
-
-
 @pytest.mark.timeout(900)
 async def test_kill_9_of_the_history_service_mid_burst_loses_and_doubles_nothing(
     system: RunningSystem, api: httpx.AsyncClient, sender: KafkaBroker, mongo: AsyncDatabase
@@ -169,14 +151,14 @@ async def test_kill_9_of_the_history_service_mid_burst_loses_and_doubles_nothing
     stored = {"database_id": db_id, "type": "deliv"}
     await send(sender, *burst[: BURST // 2])
     await until(lambda: _at_least(mongo, stored, BURST // 20), timeout=300)
-    [victim] = history_processes(system)
+    [victim] = system.service_processes("history")
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(10)
     await send(sender, *burst[BURST // 2 :])
 
     # `make run` starts the service again; it resumes from the last committed offsets (at-least-once).
     await until(lambda: _at_least(mongo, stored, BURST), timeout=300)
-    [restarted] = history_processes(system)
+    [restarted] = system.service_processes("history")
     assert restarted.pid != victim.pid
     await asyncio.sleep(2)  # anything redelivered after the count was reached would show now
     assert await mongo.history.count_documents(stored) == BURST

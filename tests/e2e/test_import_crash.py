@@ -7,7 +7,6 @@ import signal
 from collections import Counter
 
 import httpx
-import psutil
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -27,15 +26,6 @@ def big_csv() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def importer_processes(system: RunningSystem) -> list[psutil.Process]:
-    assert system.process is not None
-    return [
-        p
-        for p in psutil.Process(system.process.pid).children(recursive=True)
-        if "importer_service.app" in " ".join(p.cmdline())
-    ]
-
-
 @pytest.mark.timeout(900)
 async def test_kill_9_mid_import_resumes_with_exact_counts(
     system: RunningSystem, api: httpx.AsyncClient, mongo: AsyncDatabase
@@ -46,7 +36,7 @@ async def test_kill_9_mid_import_resumes_with_exact_counts(
         while (job := (await api.get(f"/jobs/{job['id']}")).json())["counts"]["processed"] < 20_000:
             assert job["status"] in ("queued", "running"), job
             await asyncio.sleep(0.2)
-    [importer] = importer_processes(system)
+    [importer] = system.service_processes("importer")
     os.kill(importer.pid, signal.SIGKILL)
     importer.wait(10)
     stalled = (await api.get(f"/jobs/{job['id']}")).json()
@@ -54,7 +44,7 @@ async def test_kill_9_mid_import_resumes_with_exact_counts(
 
     # `make run` supervises its services: the importer is started again and resumes the job by its lease.
     job = await finished(api, job["id"], timeout=600)
-    [restarted] = importer_processes(system)
+    [restarted] = system.service_processes("importer")
     assert restarted.pid != importer.pid
     assert job["status"] == "done", job
     counts = job["counts"]

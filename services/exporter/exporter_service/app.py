@@ -2,17 +2,13 @@
 
 import asyncio
 import logging
-from datetime import timedelta
 
 from faststream import ContextRepo, FastStream
-from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.exporting import ResultFiles
-from profilehub_shared.exporting.jobs import FileJob, FileJobs
-from profilehub_shared.jobs import JobQueue
-from profilehub_shared.schemas import Schemas
+from profilehub_shared.exporting.jobs import run_file_jobs, wire_file_jobs
 from profilehub_shared.service import kafka_service
 
 from .exports import prepare_export
@@ -28,20 +24,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
 
     async def wire(context: ContextRepo, db: AsyncDatabase) -> None:
-        broker: KafkaBroker = context.get("broker")
-        queue = JobQueue(db, settings.job_lease_seconds, "exporter_jobs")
-        schemas = Schemas(db)
-
-        async def publish(event: JobProgressed) -> None:
-            await broker.publish(event, topic=JobProgressed.topic, key=event.job_id.encode())
-
-        async def prepare(job: JobRequested) -> FileJob:
-            return await prepare_export(db, schemas, job)
-
-        results = ResultFiles(db, timedelta(hours=settings.export_expiry_hours))
-        context.set_global("job_queue", queue)
-        context.set_global("results", results)
-        context.set_global("file_jobs", FileJobs(db, queue, results, publish, prepare, settings.export_progress_rows))
+        wire_file_jobs(context, db, "exporter_jobs", prepare_export, settings)
 
     return kafka_service(
         "exporter",
@@ -49,14 +32,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
         routers=[router],
         messages=[JobRequested, JobProgressed],
         wire=wire,
-        workers=[run_exports, remove_expired_results],
+        workers=[run_file_jobs, remove_expired_results],
         description="Profile export jobs: CSV, JSON Lines or XLSX files in GridFS, removed when they expire.",
     )
-
-
-async def run_exports(context: ContextRepo) -> None:
-    jobs: FileJobs = context.get("file_jobs")
-    await jobs.run_forever()
 
 
 async def remove_expired_results(context: ContextRepo) -> None:

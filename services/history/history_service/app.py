@@ -1,9 +1,6 @@
 """The one place that wires the history service. Run: `faststream run history_service.app:create_app --factory`."""
 
-from datetime import timedelta
-
 from faststream import ContextRepo, FastStream
-from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.history import InteractionRejected
@@ -11,10 +8,7 @@ from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema import DatabaseChanged
-from profilehub_shared.exporting import ResultFiles
-from profilehub_shared.exporting.jobs import FileJob, FileJobs
-from profilehub_shared.jobs import JobQueue
-from profilehub_shared.schemas import Schemas
+from profilehub_shared.exporting.jobs import run_file_jobs, wire_file_jobs
 from profilehub_shared.service import kafka_service
 
 from .exports import prepare_history_export
@@ -28,21 +22,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
 
     async def wire(context: ContextRepo, db: AsyncDatabase) -> None:
-        broker: KafkaBroker = context.get("broker")
-        store, schemas = HistoryStore(db), Schemas(db)
+        store = HistoryStore(db)
         await store.create_indexes()
-        queue = JobQueue(db, settings.job_lease_seconds, "history_jobs")
-
-        async def publish(event: JobProgressed) -> None:
-            await broker.publish(event, topic=JobProgressed.topic, key=event.job_id.encode())
-
-        async def prepare(job: JobRequested) -> FileJob:
-            return await prepare_history_export(db, schemas, job)
-
-        results = ResultFiles(db, timedelta(hours=settings.export_expiry_hours))
         context.set_global("store", store)
-        context.set_global("job_queue", queue)
-        context.set_global("file_jobs", FileJobs(db, queue, results, publish, prepare, settings.export_progress_rows))
+        wire_file_jobs(context, db, "history_jobs", prepare_history_export, settings)
 
     return kafka_service(
         "history",
@@ -57,11 +40,6 @@ def create_app(settings: Settings | None = None) -> FastStream:
             JobProgressed,
         ],
         wire=wire,
-        workers=[run_history_exports],
+        workers=[run_file_jobs],
         description="Profile history (changes and interactions) and history export jobs.",
     )
-
-
-async def run_history_exports(context: ContextRepo) -> None:
-    jobs: FileJobs = context.get("file_jobs")
-    await jobs.run_forever()

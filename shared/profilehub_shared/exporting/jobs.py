@@ -11,12 +11,15 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from faststream import ContextRepo
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ..contracts.jobs import JobProgressed, JobRequested
 from ..jobs import JobQueue, JobRunner, cancel_requested, progressed
+from ..schemas import Schemas
 from .results import ResultFiles
 from .writers import FORMATS, open_writer
 
@@ -90,3 +93,34 @@ class FileJobs:
             with contextlib.suppress(OSError):
                 os.remove(path)
         await self.end(progressed(job, "done", written, written, message=note, result_file_id=job.job_id))
+
+
+PrepareFrom = Callable[[AsyncDatabase, Schemas, JobRequested], Awaitable[FileJob]]
+
+
+def wire_file_jobs(
+    context: ContextRepo, db: AsyncDatabase, queue_name: str, prepare: PrepareFrom, settings: Any
+) -> FileJobs:
+    """Put a service's file-job runner in its context (`job_queue`, `results`, `file_jobs`), from its settings
+    (`job_lease_seconds`, `export_expiry_hours`, `export_progress_rows`)."""
+    broker = context.get("broker")
+    queue, schemas = JobQueue(db, settings.job_lease_seconds, queue_name), Schemas(db)
+
+    async def publish(event: JobProgressed) -> None:
+        await broker.publish(event, topic=JobProgressed.topic, key=event.job_id.encode())
+
+    async def prepared(job: JobRequested) -> FileJob:
+        return await prepare(db, schemas, job)
+
+    results = ResultFiles(db, timedelta(hours=settings.export_expiry_hours))
+    jobs = FileJobs(db, queue, results, publish, prepared, settings.export_progress_rows)
+    context.set_global("job_queue", queue)
+    context.set_global("results", results)
+    context.set_global("file_jobs", jobs)
+    return jobs
+
+
+async def run_file_jobs(context: ContextRepo) -> None:
+    """The worker of a service wired with `wire_file_jobs`."""
+    jobs: FileJobs = context.get("file_jobs")
+    await jobs.run_forever()
