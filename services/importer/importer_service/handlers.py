@@ -22,7 +22,7 @@ from profilehub_shared.contracts.profiles import (
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
 from profilehub_shared.jobs import JobQueue
-from profilehub_shared.kafka import durable, records_of
+from profilehub_shared.kafka import dead_letter, durable, records_of
 from profilehub_shared.schema_cache import tombstone_aware
 from profilehub_shared.schemas import Schemas
 
@@ -166,18 +166,33 @@ async def on_interactions(records: list[Any], store: ProfileStore = Context(), s
 @router.subscriber(
     SendTimeScored.topic,
     **durable("importer-send-times"),
+    batch=True,
+    max_records=1000,
+    decoder=records_of,
     title="SendTimeScored (importer)",
     description="Writes the profile's ml.bst (best send time), which profile filters and exports read",
 )
-async def on_send_time_scored(
-    scored: SendTimeScored, store: ProfileStore = Context(), schemas: Schemas = Context()
+async def on_send_times_scored(
+    records: list[Any], broker: KafkaBroker = Context(), store: ProfileStore = Context(), schemas: Schemas = Context()
 ) -> None:
-    known = await schemas.get(scored.database_id) is not None  # not: scored just before its database was deleted
-    bst = scored.bst.model_dump() if scored.bst is not None else None
-    if not known or not await store.set_best_send_time(scored.database_id, scored.profile_id, bst):
-        log.warning(
-            "send-time score %s names unknown profile %s/%s", scored.event_id, scored.database_id, scored.profile_id
-        )
+    # A refresh publishes one score per profile; a batch is written with a few update commands per database.
+    latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
+    poison = []
+    for record in records:
+        try:
+            scored = SendTimeScored.model_validate_json(record.value or b"")
+        except ValidationError as exc:
+            poison.append(dead_letter(broker, record, exc))
+            continue
+        latest[scored.database_id][scored.profile_id] = scored.bst.model_dump() if scored.bst is not None else None
+    for database_id, scores in latest.items():
+        if await schemas.get(database_id) is None:  # scored just before its database was deleted
+            log.warning("%d send-time score(s) name unknown database %s", len(scores), database_id)
+            continue
+        missing = len(scores) - await store.set_best_send_times(database_id, scores)
+        if missing:
+            log.warning("%d send-time score(s) name unknown profiles of %s", missing, database_id)
+    await asyncio.gather(*poison)
 
 
 @router.subscriber(

@@ -50,11 +50,15 @@ class ProfileStore:
         )
         return result.modified_count
 
-    async def set_best_send_time(self, database_id: str, profile_id: str, bst: dict[str, Any] | None) -> bool:
-        """Write (or, with None, clear) the profile's `ml.bst`; False when the profile is unknown."""
-        update = {"$set": {"ml.bst": bst}} if bst is not None else {"$unset": {"ml.bst": ""}}
-        result = await self.profiles(database_id).update_one({"_id": profile_id}, update)
-        return result.matched_count == 1
+    async def set_best_send_times(self, database_id: str, scores: dict[str, dict[str, Any] | None]) -> int:
+        """Write (or, with None, clear) profiles' `ml.bst`; returns how many of them exist."""
+        updates = [
+            UpdateOne({"_id": pid}, {"$set": {"ml.bst": bst}} if bst is not None else {"$unset": {"ml.bst": ""}})
+            for pid, bst in scores.items()
+        ]
+        await bulk_update(self.profiles(database_id), updates)
+        found = self.profiles(database_id).find({"_id": {"$in": list(scores)}}, {"_id": 1}, batch_size=ONE_REPLY)
+        return len([d async for d in found])
 
     async def drop_database(self, database_id: str) -> None:
         await self.profiles(database_id).drop()
