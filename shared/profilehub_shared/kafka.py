@@ -18,7 +18,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .contracts.base import Message, dead_letter_topic
 from .contracts.dead_letter import MessageDeadLettered
@@ -90,6 +90,26 @@ async def dead_letter(broker: KafkaBroker, record: Any, exc: Exception, attempts
     )
     log.error("message %s:%d@%d dead-lettered: %r", record.topic, record.partition, record.offset, exc)
     await broker.publish(letter, topic=dead_letter_topic(record.topic), key=record.key)
+
+
+def inline_schema(message: type[BaseModel]) -> dict[str, Any]:
+    """`message`'s JSON schema with its definitions written in place (`JsonValue`, recursive, as any JSON)."""
+    schema = message.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                name = ref.removeprefix("#/$defs/")
+                return {} if name == "JsonValue" else resolve(defs[name])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
 
 
 async def records_of(msg: StreamMessage[Any]) -> Any:

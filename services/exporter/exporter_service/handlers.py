@@ -9,7 +9,10 @@ from profilehub_shared.kafka import durable
 
 router = KafkaRouter()
 progress = router.publisher(
-    JobProgressed.topic, title="JobProgressed (exporter)", description="Where each export stands; the last has the file"
+    JobProgressed.topic,
+    schema=JobProgressed,
+    title="JobProgressed (exporter)",
+    description="Where each export stands; the last has the file",
 )
 
 

@@ -3,11 +3,11 @@
 import asyncio
 import logging
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
-from pydantic import ValidationError
+from pydantic import ValidationError, WithJsonSchema
 
 from profilehub_shared.contracts.history import InteractionRejected
 from profilehub_shared.contracts.interactions import InteractionRecorded
@@ -15,7 +15,7 @@ from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema import DatabaseChanged
 from profilehub_shared.jobs import JobQueue
-from profilehub_shared.kafka import dead_letter, durable, records_of
+from profilehub_shared.kafka import dead_letter, durable, inline_schema, records_of
 from profilehub_shared.schema_cache import tombstone_aware
 
 from .entries import change_entry, interaction_entry, read_interaction
@@ -25,11 +25,15 @@ log = logging.getLogger(__name__)
 router = KafkaRouter()
 rejections = router.publisher(
     InteractionRejected.topic,
+    schema=InteractionRejected,
     title="InteractionRejected",
     description="Interactions not kept (invalid, unknown database or profile), with the reason",
 )
 progress = router.publisher(
-    JobProgressed.topic, title="JobProgressed (history)", description="Where each history export stands"
+    JobProgressed.topic,
+    schema=JobProgressed,
+    title="JobProgressed (history)",
+    description="Where each history export stands",
 )
 
 
@@ -43,7 +47,9 @@ progress = router.publisher(
     description="Every profile change is kept as profile_created / profile_updated / profile_deleted",
 )
 async def on_profile_changes(
-    records: list[Any], store: HistoryStore = Context(), broker: KafkaBroker = Context()
+    records: Annotated[list[Any], WithJsonSchema(inline_schema(ProfileChanged))],
+    store: HistoryStore = Context(),
+    broker: KafkaBroker = Context(),
 ) -> None:
     entries, poison = [], []
     for record in records:
@@ -97,7 +103,11 @@ async def sort_interactions(
     title="InteractionRecorded (history)",
     description="Every interaction of a known profile is kept; others go to InteractionRejected with the reason",
 )
-async def on_interactions(records: list[Any], store: HistoryStore = Context(), broker: KafkaBroker = Context()) -> None:
+async def on_interactions(
+    records: Annotated[list[Any], WithJsonSchema(inline_schema(InteractionRecorded))],
+    store: HistoryStore = Context(),
+    broker: KafkaBroker = Context(),
+) -> None:
     kept, refused = await sort_interactions(store, records)
     await store.add([interaction_entry(i) for i in kept])
     await asyncio.gather(

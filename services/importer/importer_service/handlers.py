@@ -3,12 +3,12 @@
 import asyncio
 import logging
 from collections import defaultdict
-from typing import Any
+from typing import Annotated, Any
 
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 from faststream.message import StreamMessage
-from pydantic import ValidationError
+from pydantic import ValidationError, WithJsonSchema
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobRequested
@@ -22,7 +22,7 @@ from profilehub_shared.contracts.profiles import (
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
 from profilehub_shared.jobs import JobQueue
-from profilehub_shared.kafka import dead_letter, durable, records_of
+from profilehub_shared.kafka import dead_letter, durable, inline_schema, records_of
 from profilehub_shared.schema_cache import tombstone_aware
 from profilehub_shared.schemas import Schemas
 
@@ -35,11 +35,13 @@ log = logging.getLogger(__name__)
 router = KafkaRouter()
 changes = router.publisher(
     ProfileChanged.topic,
+    schema=ProfileChanged,
     title="ProfileChanged",
     description="Every created, updated or deleted profile, with old → new values",
 )
 rejections = router.publisher(
     ProfileUpsertRejected.topic,
+    schema=ProfileUpsertRejected,
     title="ProfileUpsertRejected",
     description="Upserts that were not applied, with every reason",
 )
@@ -96,7 +98,7 @@ async def raw_values(msg: StreamMessage[Any]) -> Any:
     description="One profile per message from upstream systems; written in batches, in order",
 )
 async def on_upsert_batch(
-    raws: list[bytes],
+    raws: Annotated[list[bytes], WithJsonSchema(inline_schema(UpsertProfile))],
     broker: KafkaBroker = Context(),
     store: ProfileStore = Context(),
     schemas: Schemas = Context(),
@@ -145,7 +147,11 @@ async def on_delete_profile(
     title="InteractionRecorded (importer)",
     description="The first interaction of a profile sets its has_interactions (which guards database deletion)",
 )
-async def on_interactions(records: list[Any], store: ProfileStore = Context(), schemas: Schemas = Context()) -> None:
+async def on_interactions(
+    records: Annotated[list[Any], WithJsonSchema(inline_schema(InteractionRecorded))],
+    store: ProfileStore = Context(),
+    schemas: Schemas = Context(),
+) -> None:
     # Idempotent: only profiles not yet marked change, one update per database and batch. Invalid interactions and
     # unknown profiles are the history service's to report (interactions.rejected.v1); here they change nothing.
     # An unknown database is skipped: an update there would create its collection on FerretDB.
@@ -173,7 +179,10 @@ async def on_interactions(records: list[Any], store: ProfileStore = Context(), s
     description="Writes the profile's ml.bst (best send time), which profile filters and exports read",
 )
 async def on_send_times_scored(
-    records: list[Any], broker: KafkaBroker = Context(), store: ProfileStore = Context(), schemas: Schemas = Context()
+    records: Annotated[list[Any], WithJsonSchema(inline_schema(SendTimeScored))],
+    broker: KafkaBroker = Context(),
+    store: ProfileStore = Context(),
+    schemas: Schemas = Context(),
 ) -> None:
     # A refresh publishes one score per profile; a batch is written with a few update commands per database.
     latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)

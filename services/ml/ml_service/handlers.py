@@ -18,12 +18,20 @@ from .settings import Settings
 
 router = KafkaRouter()
 scores = router.publisher(
-    SendTimeScored.topic, title="SendTimeScored", description="Each profile's best send time (None clears it)"
+    SendTimeScored.topic,
+    schema=SendTimeScored,
+    title="SendTimeScored",
+    description="Each profile's best send time (None clears it)",
 )
 records = router.publisher(
-    ChangeSchema.topic, title="ChangeSchema (ml)", description="RecordMlRefresh: last and next refresh of a database"
+    ChangeSchema.topic,
+    schema=ChangeSchema,
+    title="ChangeSchema (ml)",
+    description="RecordMlRefresh: last and next refresh of a database",
 )
-progress = router.publisher(JobProgressed.topic, title="JobProgressed (ml)", description="Where each refresh stands")
+progress = router.publisher(
+    JobProgressed.topic, schema=JobProgressed, title="JobProgressed (ml)", description="Where each refresh stands"
+)
 SCHEDULE_IDS = uuid.UUID("7d2c4b6a-1e3f-4a5b-9c8d-0e1f2a3b4c5d")
 
 

@@ -18,16 +18,21 @@ from .repository import MongoSchemaStore
 router = KafkaRouter()
 snapshots = router.publisher(
     DatabaseChanged.topic,
+    schema=DatabaseChanged,
     title="DatabaseChanged",
     description="Full snapshot of a database after every change; tombstone on delete",
 )
 list_changes = router.publisher(
     SuppressionListChanged.topic,
+    schema=SuppressionListChanged,
     title="SuppressionListChanged",
     description="Entries added to or removed from a suppression list; the importer re-flags attached databases",
 )
 answers = router.publisher(
-    SchemaChangeAnswered.topic, title="SchemaChangeAnswered", description="The outcome of each ChangeSchema request"
+    SchemaChangeAnswered.topic,
+    schema=SchemaChangeAnswered,
+    title="SchemaChangeAnswered",
+    description="The outcome of each ChangeSchema request",
 )
 
 

@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from .base import Event, topic_name
 from .interactions import INTERACTION_TYPE
@@ -38,6 +38,21 @@ class InteractionRejected(Event):
     """An interaction the history service could not keep (unknown database or profile), with the reason."""
 
     topic = topic_name("interactions", "rejected")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "interaction": {
+                        "database_id": "6f1c0d2e9b8a4c7d8e9f0a1b2c3d4e5f",
+                        "profile_id": "nobody",
+                        "type": "send",
+                    },
+                    "code": "unknown_profile",
+                    "reason": "profile 'nobody' is not in '6f1c0d2e9b8a4c7d8e9f0a1b2c3d4e5f'",
+                }
+            ]
+        }
+    )
 
     interaction: dict[str, Any] = Field(description="The interaction as it was received")
     code: str = Field(description="unknown_database or unknown_profile")

@@ -1,6 +1,6 @@
 """Interactions between messages and profiles: the public input of mailers, SMS and push senders."""
 
-from pydantic import Field, JsonValue
+from pydantic import ConfigDict, Field, JsonValue
 
 from .base import Event, topic_name
 
@@ -16,6 +16,21 @@ class InteractionRecorded(Event):
     """
 
     topic = topic_name("interactions", "recorded")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "event_id": "0b9f6c1e-3f7a-4b1e-9a51-0c7d2f9b8e11",
+                    "occurred_at": "2026-11-29T09:15:04Z",
+                    "database_id": "6f1c0d2e9b8a4c7d8e9f0a1b2c3d4e5f",
+                    "profile_id": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+                    "type": "open",
+                    "message_id": "campaign-812/ann",
+                    "payload": {"user_agent": "Mail/16.0"},
+                }
+            ]
+        }
+    )
 
     database_id: str = Field(min_length=1, max_length=64, description="The profile's database")
     profile_id: str = Field(min_length=1, max_length=64, description="The profile")

@@ -37,6 +37,24 @@ class UpsertProfile(Command):
     """Create or update one profile (key: database id + match value, which keeps per-profile order)."""
 
     topic = topic_name("profiles", "upsert-requested")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "database_id": "6f1c0d2e9b8a4c7d8e9f0a1b2c3d4e5f",
+                    "record": {
+                        "email": "ann@shop.example",
+                        "phones": ["+4791234567"],
+                        "first_name": "Ann",
+                        "plan": "pro",
+                        "address": {"city": "Oslo", "zip": "0150"},
+                        "subscriptions": [{"resource_id": "news", "channel": "email", "status": "subscribed"}],
+                    },
+                    "options": {"matching": "email", "mode": "upsert", "empty": "skip"},
+                }
+            ]
+        }
+    )
 
     database_id: str = Field(description="Target database")
     record: dict[str, JsonValue] = Field(
@@ -107,6 +125,22 @@ class ProfileChanged(Event):
     """A profile was created, updated or deleted (never emitted for a write that changed nothing)."""
 
     topic = topic_name("profiles", "changed")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "event_id": "5d1f6c2e-3f7a-4b1e-9a51-0c7d2f9b8e11",
+                    "occurred_at": "2026-11-29T09:15:04Z",
+                    "database_id": "6f1c0d2e9b8a4c7d8e9f0a1b2c3d4e5f",
+                    "profile_id": "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+                    "change": "updated",
+                    "source": "import_file",
+                    "job_id": "0c7d2f9b8e114b1e9a513f7a5d1f6c2e",
+                    "changes": [{"field": "fields.plan", "old": "free", "new": "pro"}],
+                }
+            ]
+        }
+    )
 
     database_id: str
     profile_id: str
