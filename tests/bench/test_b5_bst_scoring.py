@@ -1,10 +1,13 @@
 """B5: Best Send Time for 100,000 profiles with 2,000,000 history events, end to end through the API (read the
 history, score, publish, and the importer has written every `ml.bst`): wall time; baseline in the same run: one raw
-aggregation pass over the same events (`$match` the database, `$group` by profile, `$sum`)."""
+aggregation pass over the same events, counting each profile's events. On MongoDB that is `$match` + `$group`; on
+FerretDB 1.x, whose `$group` ran for over 13 minutes here without finishing, it is one cursor over the events
+grouped in Python (what one would write there), so the baseline is the fastest raw pass each engine offers."""
 
 import os
 import random
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from profilehub_shared.contracts.ml import SendTimeScored
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
-from tests.bench.harness import Figure, report, timed
+from tests.bench.harness import Figure, is_ferretdb, report, timed
 from tests.bench.test_b2_stream import end_offsets
 from tests.bench.test_b4_history import until_committed
 from tests.e2e.importing import create_database, finished
@@ -54,10 +57,17 @@ async def seed(mongo: AsyncDatabase, db_id: str) -> None:
         await mongo.history.insert_many(docs[start : start + BATCH], ordered=False)
 
 
-async def one_aggregation_pass(mongo: AsyncDatabase, db_id: str) -> None:
-    pipeline = [{"$match": {"database_id": db_id}}, {"$group": {"_id": "$profile_id", "n": {"$sum": 1}}}]
-    groups = [g async for g in await mongo.history.aggregate(pipeline, batchSize=10_000)]
-    assert len(groups) == PROFILES
+async def one_aggregation_pass(mongo: AsyncDatabase, db_id: str, ferretdb: bool) -> None:
+    if not ferretdb:
+        pipeline = [{"$match": {"database_id": db_id}}, {"$group": {"_id": "$profile_id", "n": {"$sum": 1}}}]
+        groups = [g async for g in await mongo.history.aggregate(pipeline, batchSize=10_000)]
+        assert len(groups) == PROFILES
+        return
+    counts: Counter[str] = Counter()
+    events = mongo.history.find({"database_id": db_id}, {"profile_id": 1, "type": 1, "occurred_at": 1}, batch_size=5000)
+    async for event in events:
+        counts[event["profile_id"]] += 1
+    assert len(counts) == PROFILES
 
 
 async def test_b5_best_send_time_refresh(
@@ -77,6 +87,8 @@ async def test_b5_best_send_time_refresh(
 
     scored: list[int] = []
     ours = await timed("refresh through the API (read, score, publish, written)", EVENTS, refresh_through_the_api)
-    baseline = await timed("one raw $group pass over the events", EVENTS, lambda: one_aggregation_pass(mongo, db_id))
+    ferretdb = await is_ferretdb(mongo)
+    name = "one raw pass over the events, grouped in Python" if ferretdb else "one raw $group pass over the events"
+    baseline = await timed(name, EVENTS, lambda: one_aggregation_pass(mongo, db_id, ferretdb))
     report(ours, baseline, "events", f"{PROFILES:,} profiles, {scored[0]:,} scored; wall {ours.seconds:.0f} s")
     assert isinstance(ours, Figure)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.mongo import prefetched, profiles_collection_name
 
 from .bst.model import ProfileActivity
 
@@ -39,16 +39,19 @@ async def read_activity(mongo: AsyncDatabase, database_id: str, now: datetime) -
     engaged: dict[str, list[datetime]] = defaultdict(list)
     events = 0
     projection = {"profile_id": 1, "type": 1, "occurred_at": 1}
-    async for e in mongo.history.find(history_window(database_id, now), projection, batch_size=BATCH):
-        (sends if e["type"] in SENDS else engaged)[e["profile_id"]].append(e["occurred_at"])
-        events += 1
+    cursor = mongo.history.find(history_window(database_id, now), projection, batch_size=BATCH)
+    async for batch in prefetched(cursor, BATCH):  # the next batch is read while this one is sorted
+        for e in batch:
+            (sends if e["type"] in SENDS else engaged)[e["profile_id"]].append(e["occurred_at"])
+        events += len(batch)
     zones: dict[str, str | None] = {}
     scored_before: set[str] = set()
     profiles = mongo[profiles_collection_name(database_id)]
-    async for p in profiles.find({}, {"timezone": 1, "ml": 1}, batch_size=BATCH):
-        zones[p["_id"]] = p.get("timezone")
-        if (p.get("ml") or {}).get("bst"):
-            scored_before.add(p["_id"])
+    async for batch in prefetched(profiles.find({}, {"timezone": 1, "ml": 1}, batch_size=BATCH), BATCH):
+        for p in batch:
+            zones[p["_id"]] = p.get("timezone")
+            if (p.get("ml") or {}).get("bst"):
+                scored_before.add(p["_id"])
     active = (set(sends) | set(engaged)) & set(zones)
     activities = [ProfileActivity(pid, sends.get(pid, []), engaged.get(pid, []), zones[pid]) for pid in sorted(active)]
     return DatabaseActivity(activities, scored_before, len(zones), events)
