@@ -80,3 +80,29 @@ async def test_suppressed_follows_the_attached_list(api: httpx.AsyncClient) -> N
     again = await api.patch(f"/databases/{db_id}", json={"suppression_list_id": list_id})
     assert again.status_code == 200, again.text
     await eventually(lambda: suppressed_emails(api, db_id, True), ["ann@shop.example", "dan@shop.example"])
+
+
+async def test_jobs_the_services_start_are_listed_with_the_others(api: httpx.AsyncClient) -> None:
+    listing = await api.post("/suppression-lists", json={"name": f"jobs-{uuid.uuid4().hex[:8]}"})
+    list_id = listing.json()["id"]
+    db_id = await create_database(api, [])
+    job = await finished(api, (await start_import(api, db_id, "p.csv", PROFILES.encode()))["id"])
+    await api.patch(f"/databases/{db_id}", json={"suppression_list_id": list_id})  # the importer re-flags by itself
+    await change_entries(api, list_id, action="add", emails=["dan@shop.example"])
+
+    async def refreshes_done() -> list[dict[str, Any]]:
+        page = (await api.get(f"/databases/{db_id}/jobs", params={"kind": "suppression_refresh"})).json()
+        return page["items"] if len(page["items"]) == 2 and {j["status"] for j in page["items"]} == {"done"} else []
+
+    async with asyncio.timeout(60):
+        while not (refreshes := await refreshes_done()):
+            await asyncio.sleep(0.3)
+    assert {j["counts"]["processed"] for j in refreshes} == {4}
+    # Only dan's flag changes, by whichever refresh runs after his entry landed.
+    assert sum(j["counts"]["updated"] for j in refreshes) == 1
+
+    first = (await api.get(f"/databases/{db_id}/jobs", params={"limit": 2})).json()
+    rest = (await api.get(f"/databases/{db_id}/jobs", params={"limit": 2, "cursor": first["next_cursor"]})).json()
+    listed = [j["id"] for j in first["items"] + rest["items"]]
+    assert len(listed) == 3 and listed[-1] == job["id"]  # newest first: the import came first
+    assert (await api.get(f"/databases/{db_id}/jobs", params={"cursor": "nonsense"})).status_code == 422

@@ -1,10 +1,12 @@
 """Jobs as the API shows them: the gateway owns the `jobs` collection and keeps it from `JobProgressed`."""
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
 from faststream import Context
 from faststream.kafka import KafkaRouter
+from pymongo.errors import DuplicateKeyError
 
 from profilehub_shared.contracts.jobs import JobProgressed
 from profilehub_shared.kafka import durable
@@ -38,4 +40,15 @@ def progress_update(event: JobProgressed) -> tuple[dict[str, Any], dict[str, Any
 )
 async def on_job_progressed(event: JobProgressed, db: Any = Context("db")) -> None:
     match, update = progress_update(event)
-    await db.jobs.update_one(match, update)
+    if (await db.jobs.update_one(match, update)).matched_count:
+        return
+    if await db.jobs.find_one({"_id": event.job_id}, {"_id": 1}) is None:
+        # A job a service started itself (a suppression refresh, a scheduled Best Send Time refresh): the API
+        # shows it from its first report on.
+        with contextlib.suppress(DuplicateKeyError):
+            await db.jobs.insert_one(started_by_a_service(event))
+
+
+def started_by_a_service(event: JobProgressed) -> dict[str, Any]:
+    doc = {"_id": event.job_id, "kind": event.kind, "database_id": event.database_id, "created_at": event.occurred_at}
+    return doc | progress_update(event)[1]["$set"]

@@ -62,10 +62,10 @@ class Refreshes:
             database_id=db.id,
             last_refresh_at=self.clock(),
             next_refresh_at=next_refresh_at(self.refresh_hour, now),
-            best_hours=list(result.best_hours),
+            best_hours=list(result.best_hours) if activity.events else [],  # no events: no fallback to give
         )
         await self.publish(ChangeSchema(request_id=uuid.uuid5(RECORD_IDS, job.job_id), operation=record))
         counts = {"updated": len(result.profiles), "unchanged": activity.profiles - len(result.profiles)}
-        best = ", ".join(f"{h:02d}" for h in result.best_hours)
+        best = ", ".join(f"{h:02d}" for h in result.best_hours) if activity.events else "none yet"
         message = f"{activity.events} events; database best hours (local): {best}"
         return progressed(job, "done", activity.profiles, activity.profiles, counts=counts, message=message)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
@@ -22,6 +22,7 @@ from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
 from ..store import visible
 from .deps import Db
+from .paging import Cursor, Limit
 
 router = APIRouter(tags=["jobs"], responses=responses(401, 404, 422))
 UPLOAD_CHUNK = 1024 * 1024
@@ -143,6 +144,53 @@ async def visible_job(db: Any, caller: Any, job_id: str) -> dict[str, Any]:
         if not caller.is_admin:  # a deleted database's jobs stay visible to the admin only
             raise not_found("job", job_id) from None
     return doc
+
+
+class JobPage(BaseModel):
+    items: list[Job]
+    next_cursor: str | None = None
+
+
+def jobs_cursor(doc: dict[str, Any]) -> str:
+    created = doc["created_at"] if doc["created_at"].tzinfo else doc["created_at"].replace(tzinfo=UTC)
+    return f"{created.isoformat()}|{doc['_id']}"
+
+
+def before_cursor(cursor: str) -> dict[str, Any]:
+    """Jobs listed after `cursor`: older, or as old with a smaller id (newest first)."""
+    at_text, _, last_id = cursor.partition("|")
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError as exc:
+        raise ApiError(
+            422, "invalid", "not a cursor of this listing",
+            [{"field": "cursor", "value": cursor[:100], "code": "invalid_cursor", "message": str(exc)}],
+        ) from exc  # fmt: skip
+    return {"$or": [{"created_at": {"$lt": at}}, {"created_at": at, "_id": {"$lt": last_id}}]}
+
+
+@router.get("/databases/{database_id}/jobs", summary="A database's jobs, newest first")
+async def list_jobs(
+    database_id: str,
+    db: Db,
+    caller: Caller,
+    kind: Annotated[JobKind | None, Query(description="Only jobs of this kind")] = None,
+    status: Annotated[JobStatus | None, Query(description="Only jobs in this status")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> JobPage:
+    """Jobs started through the API and jobs the services started themselves (suppression refreshes when a list
+    changes, the daily Best Send Time refresh), each from its first progress report."""
+    await visible(db, "databases", Database, database_id, caller)
+    query: dict[str, Any] = {"database_id": database_id}
+    query |= {"kind": kind} if kind else {}
+    query |= {"status": status} if status else {}
+    if cursor is not None:
+        query = {"$and": [query, before_cursor(cursor)]}
+    found = db.jobs.find(query, batch_size=limit + 1).sort([("created_at", -1), ("_id", -1)]).limit(limit + 1)
+    docs = [d async for d in found]
+    more = len(docs) > limit
+    return JobPage(items=[job_of(d) for d in docs[:limit]], next_cursor=jobs_cursor(docs[limit - 1]) if more else None)
 
 
 @router.get("/jobs/{job_id}", summary="A job's status and counts")
