@@ -56,9 +56,6 @@ class FileJobs:
     async def run_forever(self, poll_seconds: float = 0.5) -> None:
         await self.runner.run_forever(poll_seconds)
 
-    async def run(self, job: JobRequested) -> bool:
-        return await self.runner.run(job)
-
     async def end(self, event: JobProgressed) -> None:
         await self.runner.end(event)
 
