@@ -154,7 +154,8 @@ async def on_interactions(
 
 
 async def publish_refusal(broker: KafkaBroker, refused: InteractionRejected) -> None:
-    await broker.publish(refused, topic=InteractionRejected.topic, key=str(refused.event_id).encode())
+    key = refused.consumed.key if refused.consumed is not None else None
+    await broker.publish(refused, topic=refused.topic, key=(key or str(refused.event_id)).encode())
 
 
 @router.subscriber(
