@@ -21,11 +21,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from profilehub_shared.contracts import dead_letter_topic
 from profilehub_shared.contracts.history import InteractionRejected
 from profilehub_shared.contracts.interactions import InteractionRecorded
+from profilehub_shared.contracts.jobs import JobRequested
 from profilehub_shared.contracts.ml import SendTimeScored
 from profilehub_shared.contracts.profiles import DeleteProfile, ProfileChanged, ProfileUpsertRejected, UpsertProfile
+from profilehub_shared.contracts.schema import DatabaseChanged
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
-from tests.e2e.importing import create_database
+from tests.e2e.importing import create_database, finished
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -249,3 +251,34 @@ async def test_a_poison_delete_is_dead_lettered_and_the_next_delete_is_done(
 
 async def _gone(mongo: AsyncDatabase, db_id: str, pid: str) -> bool:
     return await mongo[profiles_collection_name(db_id)].find_one({"_id": pid}) is None
+
+
+async def test_a_poison_job_request_is_dead_lettered_by_every_runner_and_the_next_job_runs(
+    api: httpx.AsyncClient, upstream: Upstream, settings: ServiceSettings
+) -> None:
+    key = f"poison-job-{uuid.uuid4().hex[:8]}"
+    await upstream.everywhere(JobRequested.topic, key, b'{"job_id": "j", "kind": "no_such_kind"}')
+    db_id = await create_database(api, [])
+    started = await api.post(f"/databases/{db_id}/exports", json={"fields": ["email"]})
+    assert started.status_code == 202, started.text
+
+    job = await finished(api, started.json()["id"], timeout=60)
+    assert job["status"] == "done", job
+    # importer, exporter, history and ml each park it, once per partition
+    letters = await parked(settings, dead_letter_topic(JobRequested.topic), key, count=12)
+    assert {letter["code"] for letter in letters} == {"invalid_message"}
+
+
+async def test_a_poison_schema_snapshot_is_dead_lettered_and_the_next_database_is_usable(
+    api: httpx.AsyncClient, upstream: Upstream, settings: ServiceSettings, mongo: AsyncDatabase
+) -> None:
+    key = f"poison-db-{uuid.uuid4().hex[:8]}"
+    await upstream.everywhere(DatabaseChanged.topic, key, b'{"database_id": 42}')
+    try:
+        db_id = await create_database(api, [])
+        answer = await api.put(f"/databases/{db_id}/profiles", json={"record": {"email": "after@shop.example"}})
+        assert answer.status_code == 200, answer.text
+        letters = await parked(settings, dead_letter_topic(DatabaseChanged.topic), key, count=3)
+        assert {letter["code"] for letter in letters} == {"invalid_message"}
+    finally:
+        await upstream.everywhere(DatabaseChanged.topic, key, None)  # compaction forgets the poison
