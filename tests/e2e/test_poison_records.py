@@ -5,17 +5,14 @@ The poison is published to every partition of the topic first, so whatever parti
 it queues behind a poison record: before the fix, one such record stalled its partition for ever.
 """
 
-import asyncio
 import base64
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts import dead_letter_topic
@@ -28,6 +25,7 @@ from profilehub_shared.contracts.schema import DatabaseChanged
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from tests.e2e.importing import create_database, finished
+from tests.e2e.upstream import Upstream, parked, until
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -47,58 +45,6 @@ def interaction_bytes(db_id: str, pid: str, *, occurred_at: str = "", payload: b
     at = occurred_at or datetime.now(UTC).isoformat()
     head = {"event_id": str(uuid.uuid4()), "database_id": db_id, "profile_id": pid, "type": "open", "occurred_at": at}
     return json.dumps(head).encode()[:-1] + b',"payload":' + payload + b"}"
-
-
-class Upstream:
-    """Publishes raw bytes, as a careless or hostile upstream system would."""
-
-    def __init__(self, producer: AIOKafkaProducer) -> None:
-        self.producer = producer
-
-    async def everywhere(self, topic: str, key: str, value: bytes | None) -> None:
-        """The same record on every partition of `topic`."""
-        for partition in await self.producer.partitions_for(topic):
-            await self.producer.send_and_wait(topic, value, key=key.encode(), partition=partition)
-
-    async def send(self, topic: str, key: str, value: bytes) -> None:
-        await self.producer.send_and_wait(topic, value, key=key.encode())
-
-
-@pytest.fixture
-async def upstream(settings: ServiceSettings) -> Any:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, max_request_size=2**21)
-    await producer.start()
-    try:
-        yield Upstream(producer)
-    finally:
-        await producer.stop()
-
-
-async def parked(settings: ServiceSettings, topic: str, key: str, count: int = 1, timeout: float = 60) -> list[Any]:
-    """The rejections or dead letters on `topic` about records that had `key` (read from the start)."""
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=settings.kafka_bootstrap_servers, auto_offset_reset="earliest", group_id=None
-    )
-    found: list[dict[str, Any]] = []
-    await consumer.start()
-    try:
-        async with asyncio.timeout(timeout):
-            while len(found) < count:
-                for records in (await consumer.getmany(timeout_ms=500)).values():
-                    for r in records:
-                        body = json.loads(r.value)
-                        if (body.get("consumed") or {}).get("key") == key:
-                            found.append(body)
-    finally:
-        await consumer.stop()
-    return found
-
-
-async def until(check: Callable[[], Awaitable[Any]], timeout: float = 30) -> Any:
-    async with asyncio.timeout(timeout):
-        while not (value := await check()):
-            await asyncio.sleep(0.2)
-    return value
 
 
 async def profile_by_email(mongo: AsyncDatabase, db_id: str, email: str) -> dict[str, Any] | None:

@@ -22,14 +22,12 @@ from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
 
 from .checkpoints import Checkpoints
-from .handlers import router
+from .handlers import JSON_HEADERS, router
 from .import_job import ImportDeps
 from .repository import ProfileStore
 from .runner import run_jobs_forever
 from .settings import Settings
 from .suppression_job import SuppressionRefreshes
-
-JSON_HEADERS = {"content-type": "application/json"}
 
 
 def create_app(settings: Settings | None = None) -> FastStream:

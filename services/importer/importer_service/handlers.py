@@ -36,6 +36,7 @@ from .suppression_job import SuppressionRefreshes
 
 log = logging.getLogger(__name__)
 router = KafkaRouter()
+JSON_HEADERS = {"content-type": "application/json"}
 changes = router.publisher(
     ProfileChanged.topic,
     schema=ProfileChanged,
@@ -105,7 +106,12 @@ async def on_upsert_batch(
 ) -> None:
     async def write(batch: Sequence[Any]) -> None:
         results, refused, answers = await write_stream_batch(store, schemas, batch)
-        sends = [broker.publish(e, topic=e.topic, key=e.profile_id.encode()) for r in results for e in r.changes]
+        sends = [
+            broker.publish(event.encode(), topic=ProfileChanged.topic, key=pid.encode(), headers=JSON_HEADERS)
+            for r in results
+            for pid, event in r.republish.items()
+        ]  # written before a redelivery, maybe never published: again, with the same event id
+        sends += [broker.publish(e, topic=e.topic, key=e.profile_id.encode()) for r in results for e in r.changes]
         sends += [publish_rejection(broker, r) for r in refused]
         sends += [broker.publish(a, topic=a.topic, key=a.request_id.encode()) for a in answers]
         await asyncio.gather(*sends)  # concurrently, so the producer batches them; all acknowledged before the commit

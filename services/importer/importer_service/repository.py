@@ -12,6 +12,7 @@ from profilehub_shared.mongo import bulk_update, profiles_collection_name
 
 from .domain.merge import Merged
 from .domain.suppression import NOTHING_LISTED, Listed
+from .written_events import LAST_WRITE
 
 DUPLICATE_KEY = 11000
 # Bounded reads ask for everything in the first reply, so no server cursor outlives them: FerretDB 1.x keeps
@@ -139,6 +140,8 @@ def writes_of(merged: list[Merged]) -> list[dict[str, Any]]:
                 sets.append({"path": "subscription_keys", "value": m.profile["subscription_keys"]})
             if "last_job_id" in m.profile:
                 sets.append({"path": "last_job_id", "value": m.profile["last_job_id"]})
+            if m.remembered:
+                sets.append({"path": LAST_WRITE, "value": m.profile[LAST_WRITE]})
             unset = [p for p, (_, new) in m.changes.items() if new is None]
             writes.append({"id": m.profile["_id"], "create": None, "set": sets, "unset": unset})
     return writes

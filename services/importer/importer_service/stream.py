@@ -128,7 +128,7 @@ async def write_stream_batch(
             continue
         batch = [Incoming(ref=str(c.event_id), values=c.record, new_id=c.event_id.hex) for c in run]
         try:
-            result = await write_batch(writer, db, batch, run[0].options, source_of(run[0]))
+            result = await write_batch(writer, db, batch, run[0].options, source_of(run[0]), remember_writes=True)
         except MatchingNotUsable as exc:
             why = RejectedField(
                 field="options.matching", value=run[0].options.matching, code="bad_matching", message=str(exc)

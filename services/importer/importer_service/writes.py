@@ -20,6 +20,7 @@ from .domain.matching import BatchProfiles, check_matching, match_values, missin
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
 from .domain.suppression import NOTHING_LISTED, Listed, lookup_values, needs_flag, with_flag
+from .written_events import remember, written_before
 
 
 class ProfileWriter(Protocol):
@@ -53,6 +54,7 @@ class BatchResult:
     rejected: list[Rejection] = field(default_factory=list)
     changes: list[ProfileChanged] = field(default_factory=list)
     unknown_fields: Counter[str] = field(default_factory=Counter)
+    republish: dict[str, str] = field(default_factory=dict)  # profile id → stored event JSON of a redelivery
 
 
 def rejected_field(err: FieldValueError) -> RejectedField:
@@ -94,9 +96,15 @@ async def write_batch(
     opts: WriteOptions,
     source: Source,
     job_id: str | None = None,
+    *,
+    remember_writes: bool = False,
 ) -> BatchResult:
-    """Apply `batch` to `db`'s profiles; every record ends created, updated, unchanged or rejected."""
-    result = await plan_batch(writer, db, batch, opts, source, job_id)
+    """Apply `batch` to `db`'s profiles; every record ends created, updated, unchanged or rejected.
+
+    `result.changes` are to be published, and `result.republish` too: events of commands that were written
+    before a crash but maybe never published (stream writes remember them, see `written_events`).
+    """
+    result = await plan_batch(writer, db, batch, opts, source, job_id, remember_writes=remember_writes)
     await writer.save(db.id, result.merged)
     return result
 
@@ -108,8 +116,14 @@ async def plan_batch(
     opts: WriteOptions,
     source: Source,
     job_id: str | None = None,
+    *,
+    remember_writes: bool = False,
 ) -> BatchResult:
-    """Decide what `batch` does to the profiles (reads only); `writer.save(result.merged)` applies it."""
+    """Decide what `batch` does to the profiles (reads only); `writer.save(result.merged)` applies it.
+
+    With `remember_writes` (the stream: every `Incoming.ref` is a command's unique event id), each write also
+    stores its event and the commands it applies, and a command found written already is not applied again.
+    """
     check_matching(db, opts.matching, opts.mode)
     result = BatchResult()
     now = datetime.now(UTC)
@@ -118,8 +132,15 @@ async def plan_batch(
     known = await writer.find(db.id, query_for(opts.matching, wanted)) if wanted else []
     view = BatchProfiles(opts.matching, known)
     touched: dict[str, Merged] = {}
+    refs: dict[str, dict[str, str]] = {}  # profile id → command ref → outcome, for stream writes
+    written = written_before(known) if remember_writes else {}
     for item, rec in reads:
         result.unknown_fields.update(rec.unknown)
+        if item.ref in written:  # a redelivered command, written already: its event goes out again
+            pid, outcome, stored_event = written[item.ref]
+            result.outcomes[item.ref] = (outcome, pid)
+            result.republish[pid] = stored_event
+            continue
         try:
             if not rec.ok:
                 raise RecordRejected(rec.errors)
@@ -154,9 +175,13 @@ async def plan_batch(
                 merged.profile["last_job_id"] = job_id
             view.put(merged.profile)
             touched[pid] = merged
+            refs.setdefault(pid, {})[item.ref] = outcome
     result.merged = list(touched.values())
     await flag_suppressed(writer, db, result.merged)
     result.changes = [change_event(db, m, source, job_id) for m in touched.values()]
+    if remember_writes:
+        for m, event in zip(result.merged, result.changes, strict=True):
+            remember(m, refs[m.profile["_id"]], event.model_dump_json())
     return result
 
 

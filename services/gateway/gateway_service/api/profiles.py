@@ -48,7 +48,7 @@ class SearchBody(BaseModel):
 
 def shown(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored profile as the API shows it: `profile_id` instead of `_id`, no storage-only keys."""
-    doc = {k: v for k, v in doc.items() if k not in ("subscription_keys", "last_job_id")}
+    doc = {k: v for k, v in doc.items() if k not in ("subscription_keys", "last_job_id", "last_write")}
     doc["profile_id"] = doc.pop("_id")
     for flag in ("has_interactions", "suppressed"):  # profiles written before a flag existed lack it: false
         doc.setdefault(flag, False)

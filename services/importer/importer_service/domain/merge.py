@@ -21,6 +21,7 @@ class Merged:
     outcome: Outcome
     profile: dict[str, Any]
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    remembered: bool = False  # the write also stores `last_write` (stream writes: see written_events)
 
 
 def _settings_of(db: Database) -> dict[str, tuple[str, Any, bool]]:
