@@ -38,13 +38,13 @@ def detail(field: str, value: object, code: str, message: str) -> Detail:
 def matching_problems(params: ImportParams, db: Database) -> list[Detail]:
     matching, mode = params.options.matching, params.options.mode
     if matching == "profile_id" and mode != "update_only":
-        return [detail("options.matching", matching, "update_only", "profile_id matching only updates: mode update_only")]
+        return [detail("options.matching", matching, "update_only", "profile_id only updates: use mode update_only")]
     if not matching.startswith("field:"):
         return []
     name = matching.removeprefix("field:")
     field = db.field(name)
     if field is None:
-        return [detail("options.matching", matching, "unknown_field", f"{name!r} is not a custom field of the database")]
+        return [detail("options.matching", matching, "unknown_field", f"{name!r} is no custom field of the database")]
     if not field.unique:
         return [detail("options.matching", matching, "not_unique", f"{name!r} is not unique, so it cannot match")]
     return []
@@ -67,7 +67,7 @@ def delimiter_problems(params: ImportParams) -> list[Detail]:
     delimiter, quote = params.delimiter, params.quotechar
     if delimiter is not None and (len(delimiter) != 1 or delimiter in "\r\n\x00" or delimiter == quote):
         problems.append(
-            detail("delimiter", repr(delimiter), "invalid_delimiter", "one character, not a line break, NUL or the quote")
+            detail("delimiter", repr(delimiter), "invalid_delimiter", "one character, no line break, NUL or the quote")
         )
     if quote in "\r\n\x00":
         problems.append(detail("quotechar", repr(quote), "invalid_quotechar", "one character, not a line break or NUL"))
