@@ -141,7 +141,7 @@ async def test_file_import_job_counts_rows_and_reports_rejections(
         __import__("bson").ObjectId(state["error_report_file_id"])
     )
     lines = (await report.read()).decode().splitlines()
-    assert lines[0] == "row,column,field,value,code,message"
+    assert lines[0] == "row,column,field,value,code,message,member"
     assert [line.split(",")[0] for line in lines[1:]] == ["122", "124"]
     assert await mongo[profiles_collection_name(db_id)].count_documents({}) == 120
     assert (await mongo[profiles_collection_name(db_id)].find_one({"email": "user5@shop.example"}))[

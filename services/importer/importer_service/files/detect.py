@@ -40,7 +40,10 @@ def kind_of(name: str, head: bytes, fmt: Format, encoding: str | None) -> Kind:
     if container is not None:
         return container
     if fmt == "xlsx" or (fmt == "auto" and name.lower().endswith((".xlsx", ".xlsm"))):
-        raise FileError("invalid_xlsx", "the file is not an XLSX workbook: it does not start as one (a zip) does")
+        raise FileError(
+            "invalid_xlsx",
+            "the file is not an XLSX workbook: an XLSX file is a zip, and this one does not start like one",
+        )
     if fmt != "auto":
         return fmt
     return text_kind(name.lower(), head, encoding)
