@@ -21,7 +21,7 @@ from profilehub_shared.mongo import stored_file_chunks
 from profilehub_shared.schemas import Schemas
 
 from .checkpoints import COUNTS, Checkpoints
-from .domain.mapping import effective_mapping, record_from_row
+from .domain.mapping import effective_mapping, record_from_row, unknown_targets
 from .domain.matching import MatchingNotUsable
 from .error_report import write_error_report
 from .files import (
@@ -228,9 +228,13 @@ async def import_file(
     keep_going: Any,
 ) -> None:
     opts = read_options(params, deps.limits)
+    custom = {f.name for f in db.custom_fields}
+    if unknown := unknown_targets(params.mapping, custom):
+        wrong = ", ".join(f"{c!a} → {params.mapping[c]!a}" for c in unknown)
+        raise FileError("unknown_field", f"the mapping names fields the database does not have: {wrong}")
     with open(path, "rb") as f:
         header = await asyncio.to_thread(columns, params.file_name, f, opts)
-    mapping = effective_mapping(header, params.mapping, {f.name for f in db.custom_fields})
+    mapping = effective_mapping(header, params.mapping, custom)
     unmapped = [c for c in header if c not in mapping]
     if state is None:
         with open(path, "rb") as f:
