@@ -160,3 +160,13 @@ def test_a_nul_in_a_header_name_is_refused() -> None:
 def test_invalid_options_are_file_errors(options: dict[str, Any]) -> None:
     with pytest.raises(FileError):
         read("a.csv", b"a,b\n1,2\n", **options)
+
+
+def test_the_cell_limit_covers_the_longest_line_field_there_can_be() -> None:
+    import csv
+
+    from importer_service.files import csv_reader
+    from profilehub_shared.fields import CustomField
+
+    longest = max(getattr(m, "le", 0) for m in CustomField.model_fields["max_length"].metadata)
+    assert longest >= 1_000_000 and csv.field_size_limit() >= longest and csv_reader.MAX_CELL >= longest
