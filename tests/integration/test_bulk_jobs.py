@@ -59,7 +59,8 @@ async def seeded(system: System, mongo: AsyncDatabase, rows: int, *fields: dict[
     db_id = await new_database(caller, *fields)
     lines = "".join(f"user{i}@shop.example;{i};red;{'+7916' + f'{i:07d}' if i % 2 == 0 else ''}\n" for i in range(rows))
     file_id = await upload(mongo, "seed.csv", ("email;score;colour;phones\n" + lines).encode())
-    mapping = {"email": "email", "score": "score", "colour": "colour", "phones": "phones"}
+    # Only fields the database has: a mapping to a field it lacks fails the job (it is no longer dropped silently).
+    mapping = {"email": "email", "phones": "phones"} | {f["name"]: f["name"] for f in fields}
     params = ImportParams(file_id=file_id, file_name="seed.csv", mapping=mapping)
     profiles = mongo[profiles_collection_name(db_id)]
     for _ in range(20):  # the importer's schema cache may not know the new fields yet: import again until it does

@@ -141,13 +141,49 @@ async def test_file_import_job_counts_rows_and_reports_rejections(
         __import__("bson").ObjectId(state["error_report_file_id"])
     )
     lines = (await report.read()).decode().splitlines()
-    assert lines[0] == "row,column,field,value,code,message"
+    assert lines[0] == "row,column,field,value,code,message,member"
     assert [line.split(",")[0] for line in lines[1:]] == ["122", "124"]
     assert await mongo[profiles_collection_name(db_id)].count_documents({}) == 120
     assert (await mongo[profiles_collection_name(db_id)].find_one({"email": "user5@shop.example"}))[
         "first_name"
     ] == "Again"
     await until(lambda: asyncio.sleep(0, any(p.job_id == job.job_id and p.status == "done" for p in observed.progress)))
+
+
+async def run_import_job(
+    broker: KafkaBroker, mongo: AsyncDatabase, db_id: str, content: bytes, **params: Any
+) -> dict[str, Any]:
+    file_id = await upload(mongo, "people.csv", content)
+    job = JobRequested(
+        job_id=uuid.uuid4().hex,
+        kind="import",
+        database_id=db_id,
+        import_params=ImportParams(file_id=file_id, file_name="people.csv", **params),
+    )
+    await broker.publish(job, topic=JobRequested.topic, key=job.job_id.encode())
+    ended = {"_id": job.job_id, "status": {"$in": ["done", "failed"]}}
+    return await until(lambda: mongo.import_checkpoints.find_one(ended))  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "says"),
+    [
+        ({"mapping": {"email": "email", "tier": "plan"}}, "unknown_field", "'tier' → 'plan'"),
+        ({"options": WriteOptions(matching="field:nick")}, "invalid_matching", "not declared unique"),
+    ],
+)
+async def test_options_that_cannot_work_fail_the_job_at_once_with_their_reason(
+    system: tuple[Caller, KafkaBroker, Observed], mongo: AsyncDatabase, params: dict[str, Any], code: str, says: str
+) -> None:
+    """The gateway refuses these at upload; a job sent past it (or a field removed since) fails at its first try,
+    named, instead of after five retries or by dropping a column silently."""
+    caller, broker, _ = system
+    db_id = await new_database(caller, {"name": "nick", "type": "line"})
+    state = await run_import_job(broker, mongo, db_id, b"email,tier,nick\na@shop.example,pro,x\n", **params)
+    assert (state["status"], state["code"]) == ("failed", code), state
+    assert says in state["message"]
+    assert await mongo.importer_jobs.count_documents({"_id": state["_id"], "failures": {"$gt": 0}}) == 0  # no retry
+    assert await mongo[profiles_collection_name(db_id)].count_documents({}) == 0
 
 
 async def test_interactions_mark_the_profile_and_scores_land_in_ml_bst(

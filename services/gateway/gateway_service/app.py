@@ -23,6 +23,7 @@ from .limits import BodySizeLimit
 from .profile_client import ProfileClient
 from .schema_client import SchemaClient
 from .settings import Settings, load_settings
+from .uploads import remove_ended_uploads
 
 DESCRIPTION = """Profile databases, fields, resources, suppression lists and promo pools.
 
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stack.push_async_callback(client.close)
             db = database(client, settings)
             await db.tokens.create_index([("hash", ASCENDING)], unique=True)
+            await db.jobs.create_index([("file_id", ASCENDING)])
+            await remove_ended_uploads(db)  # what a crash left between a job's end and its upload's removal
             broker.context.set_global("db", db)  # for the JobProgressed subscriber
             await broker.start()
             stack.push_async_callback(broker.stop)

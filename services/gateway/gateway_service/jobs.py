@@ -11,6 +11,8 @@ from pymongo.errors import DuplicateKeyError
 from profilehub_shared.contracts.jobs import JobProgressed
 from profilehub_shared.kafka import durable
 
+from .uploads import remove_job_upload
+
 FINAL = ("done", "failed", "cancelled")
 
 router = KafkaRouter()
@@ -24,6 +26,7 @@ def progress_update(event: JobProgressed) -> tuple[dict[str, Any], dict[str, Any
             "status": event.status,
             "counts": event.counts.model_dump(),
             "message": event.message,
+            "code": event.code,
             "error_report_file_id": event.error_report_file_id,
             "result_file_id": event.result_file_id,
             "updated_at": datetime.now(UTC),
@@ -39,6 +42,8 @@ def progress_update(event: JobProgressed) -> tuple[dict[str, Any], dict[str, Any
     description="Keeps the jobs collection that GET /api/v1/jobs/{id} reads",
 )
 async def on_job_progressed(event: JobProgressed, db: Any = Context("db")) -> None:
+    if event.status in FINAL:
+        await remove_job_upload(db, event.job_id)  # before the status: once a job shows ended, its upload is gone
     match, update = progress_update(event)
     if (await db.jobs.update_one(match, update)).matched_count:
         return

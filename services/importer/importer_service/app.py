@@ -23,7 +23,7 @@ from profilehub_shared.service import kafka_service
 
 from .checkpoints import Checkpoints
 from .handlers import JSON_HEADERS, router
-from .import_job import ImportDeps
+from .import_job import ArchiveLimits, ImportDeps
 from .repository import ProfileStore
 from .runner import run_jobs_forever
 from .settings import Settings
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 publish=publish,
                 publish_json=publish_json,
                 batch_rows=settings.import_batch_rows,
+                limits=ArchiveLimits(settings.import_max_expanded_bytes, settings.import_max_expansion_ratio),
             ),
         )
 

@@ -5,10 +5,33 @@ of one document, so it advances once). After a crash the stored plan is applied 
 recomputed against half-written profiles: the final counts are exact and no row is applied twice in effect.
 """
 
+import re
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+
+
+def storable(text: str) -> str:
+    """Text from a file as the database can keep it: NUL, undecodable bytes and lone surrogates written as escapes.
+
+    A rejected value or a column name may hold them; storing it raw fails the write (FerretDB refuses NUL, BSON
+    refuses surrogates), which lost the whole report.
+    """
+    if text.isascii() and "\x00" not in text:
+        return text
+    return UNSTORABLE.sub(escaped, text)
+
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def escaped(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte the text encoding could not decode (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
 
 COUNTS = ("processed", "created", "updated", "unchanged", "rejected", "duplicates", "deleted", "dropped_fields")
 
@@ -41,8 +64,9 @@ class Checkpoints:
 
     async def save_rejections(self, job_id: str, batch: int, rows: list[dict[str, Any]]) -> None:
         for i, row in enumerate(rows):
+            kept = {k: storable(v) if isinstance(v, str) else v for k, v in row.items()}
             await self.rejections.replace_one(
-                {"_id": f"{job_id}:{batch}:{i}"}, {"job_id": job_id, "batch": batch, "seq": i, **row}, upsert=True
+                {"_id": f"{job_id}:{batch}:{i}"}, {"job_id": job_id, "batch": batch, "seq": i, **kept}, upsert=True
             )
 
     async def advance(self, job_id: str, batch: int, counts: dict[str, int], after: Any = None) -> dict[str, Any]:
@@ -59,9 +83,26 @@ class Checkpoints:
         await self.plans.delete_one({"_id": f"{job_id}:{batch}"})
         return await self.state(job_id) or {}
 
-    async def finish(self, job_id: str, status: str, report_id: str | None, message: str = "") -> dict[str, Any]:
+    async def finish(
+        self, job_id: str, status: str, report_id: str | None, message: str = "", code: str = ""
+    ) -> dict[str, Any]:
+        """End the job with its status, report, message and (when it failed) a stable code.
+
+        Upserted: a file refused before its first batch (empty, a bomb, a bad header) has no checkpoint yet, and
+        its reason must still reach the job.
+        """
         await self.jobs.update_one(
-            {"_id": job_id}, {"$set": {"status": status, "error_report_file_id": report_id, "message": message}}
+            {"_id": job_id},
+            {
+                "$set": {
+                    "status": status,
+                    "error_report_file_id": report_id,
+                    "message": storable(message),
+                    "code": code,
+                },
+                "$setOnInsert": {"next_batch": 0, "total": None, **dict.fromkeys(COUNTS, 0)},
+            },
+            upsert=True,
         )
         return await self.state(job_id) or {}
 

@@ -7,7 +7,8 @@ from gridfs import AsyncGridFSBucket
 
 from .checkpoints import Checkpoints
 
-COLUMNS = ["row", "column", "field", "value", "code", "message"]
+# `member`: the archive member the row is in (empty for a plain file), whose row numbers start at 1 again.
+COLUMNS = ["row", "column", "field", "value", "code", "message", "member"]
 
 
 async def write_error_report(

@@ -21,15 +21,34 @@ from profilehub_shared.mongo import stored_file_chunks
 from profilehub_shared.schemas import Schemas
 
 from .checkpoints import COUNTS, Checkpoints
-from .domain.mapping import effective_mapping, record_from_row
+from .domain.mapping import effective_mapping, record_from_row, unknown_targets
+from .domain.matching import MatchingNotUsable
 from .error_report import write_error_report
-from .files import BadRow, FileError, ReadOptions, Row, columns, count_rows, read_rows
+from .files import (
+    MAX_ARCHIVE_BYTES,
+    MAX_ARCHIVE_RATIO,
+    BadRow,
+    FileError,
+    ReadOptions,
+    Row,
+    columns,
+    count_rows,
+    read_rows,
+)
 from .repository import ProfileStore, writes_of
 from .writes import Incoming, plan_batch
 
 Publish = Any  # async (event) -> None
 PublishJson = Any  # async (topic, key, JSON text) -> None
 JOB_ROWS = uuid.UUID("5f0c6c52-5a52-4d3c-9a8e-6f1b1f0e2a11")
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How far an archive (or XLSX) may expand: bytes in all, and times its own size (the zip-bomb guard)."""
+
+    max_bytes: int = MAX_ARCHIVE_BYTES
+    max_ratio: int = MAX_ARCHIVE_RATIO
 
 
 @dataclass
@@ -41,11 +60,18 @@ class ImportDeps:
     publish: Publish
     publish_json: PublishJson
     batch_rows: int = 1000
+    limits: ArchiveLimits = ArchiveLimits()
 
 
-def read_options(p: ImportParams) -> ReadOptions:
+def read_options(p: ImportParams, limits: ArchiveLimits) -> ReadOptions:
     return ReadOptions(
-        format=p.format, delimiter=p.delimiter, quotechar=p.quotechar, encoding=p.encoding, header=p.header
+        format=p.format,
+        delimiter=p.delimiter,
+        quotechar=p.quotechar,
+        encoding=p.encoding,
+        header=p.header,
+        max_archive_bytes=limits.max_bytes,
+        max_archive_ratio=limits.max_ratio,
     )
 
 
@@ -63,20 +89,31 @@ async def download(db: AsyncDatabase, file_id: str) -> str:
     return path
 
 
-def batches(rows: Iterator[Row | BadRow], size: int) -> Iterator[list[Row | BadRow]]:
-    while chunk := list(islice(rows, size)):
+Item = tuple[int, Row | BadRow]  # a row and its position in the whole file (archives: across members)
+
+
+def batches(rows: Iterator[Row | BadRow], size: int) -> Iterator[list[Item]]:
+    """Rows in batches, each numbered by its position in the file: unique across archive members (whose row
+    numbers each start again at 1), and the same on every reading, so ids derived from it survive a resume."""
+    numbered = enumerate(rows)
+    while chunk := list(islice(numbered, size)):
         yield chunk
 
 
-def rejection_rows(bad: list[BadRow], rejected: list[Any]) -> list[dict[str, Any]]:
-    rows = [
-        {"row": b.number, "column": "", "field": "", "value": "", "code": b.code, "message": b.message} for b in bad
-    ]
+def rejection_rows(bad: list[BadRow], rejected: list[Any], rows: dict[str, Row]) -> list[dict[str, Any]]:
+    """Report lines: the unreadable rows, then each reason of each rejected row, named by member and row."""
+    lines = [
+        {"row": b.number, "member": b.member or "", "column": "", "field": "", "value": "", "code": b.code,
+         "message": b.message}
+        for b in bad
+    ]  # fmt: skip
     for r in rejected:
+        row = rows[r.ref]
         for e in r.errors:
-            rows.append(
+            lines.append(
                 {
-                    "row": int(r.ref),
+                    "row": row.number,
+                    "member": row.member or "",
                     "column": e.field,
                     "field": e.field,
                     "value": e.value or "",
@@ -84,24 +121,24 @@ def rejection_rows(bad: list[BadRow], rejected: list[Any]) -> list[dict[str, Any
                     "message": e.message,
                 }
             )
-    return rows
+    return lines
 
 
 async def make_plan(
-    deps: ImportDeps, db: Database, job: JobRequested, chunk: list[Row | BadRow], mapping: dict[str, str]
+    deps: ImportDeps, db: Database, job: JobRequested, chunk: list[Item], mapping: dict[str, str]
 ) -> dict[str, Any]:
     params = job.import_params
     assert params is not None
-    bad = [r for r in chunk if isinstance(r, BadRow)]
-    good = [r for r in chunk if isinstance(r, Row)]
+    bad = [r for _, r in chunk if isinstance(r, BadRow)]
+    good = {str(at): r for at, r in chunk if isinstance(r, Row)}
     incoming = [
         Incoming(
-            ref=str(r.number),
+            ref=ref,
             values=record_from_row(r.values, mapping),
             from_text=r.from_text,
-            new_id=f"{job.job_id[:16]}{r.number:016x}",
+            new_id=f"{job.job_id[:16]}{int(ref):016x}",
         )
-        for r in good
+        for ref, r in good.items()
     ]
     result = await plan_batch(deps.store, db, incoming, params.options, "import_file", job.job_id)
     counts = dict(result.counts)
@@ -110,9 +147,14 @@ async def make_plan(
     return {
         "writes": writes_of(result.merged),
         "events": stored_events(result.changes),
-        "rejections": rejection_rows(bad, result.rejected),
+        "rejections": rejection_rows(bad, result.rejected, good),
         "counts": counts,
     }
+
+
+def repr_if_odd(column: str) -> str:
+    """A column name as the note shows it: as it is, or quoted with escapes when it holds control characters."""
+    return column if column.isprintable() else ascii(column)
 
 
 def stored_events(events: Iterable[ProfileChanged]) -> list[dict[str, str]]:
@@ -141,6 +183,7 @@ def progress(job: JobRequested, state: dict[str, Any], status: str, message: str
         status=status,
         counts=counts,
         message=message or state.get("message", ""),
+        code=state.get("code", ""),
         error_report_file_id=state.get("error_report_file_id"),
     )
 
@@ -154,18 +197,25 @@ async def run_import(deps: ImportDeps, job: JobRequested, keep_going: Any) -> No
         return
     db = await deps.schemas.get(job.database_id)
     if db is None or params is None:
-        state = await deps.checkpoints.finish(job.job_id, "failed", None, "the database does not exist")
-        await deps.publish(progress(job, state, "failed"))
+        await fail(deps, job, "unknown_database", f"the database {job.database_id!r} does not exist")
         return
     path = await download(deps.store.db, params.file_id)
     try:
         await import_file(deps, db, job, params, path, state, keep_going)
     except FileError as exc:
-        state = await deps.checkpoints.finish(job.job_id, "failed", None, f"{exc.code}: {exc.message}")
-        await deps.publish(progress(job, state, "failed"))
+        await fail(deps, job, exc.code, exc.message)
+    except MatchingNotUsable as exc:  # the schema changed since the upload was checked
+        await fail(deps, job, "invalid_matching", str(exc))
     finally:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+async def fail(deps: ImportDeps, job: JobRequested, code: str, message: str) -> None:
+    """End the job failed with a stable code and the reason; rows rejected before the failure stay reported."""
+    report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)
+    state = await deps.checkpoints.finish(job.job_id, "failed", report, message, code)
+    await deps.publish(progress(job, state, "failed"))
 
 
 async def import_file(
@@ -177,10 +227,14 @@ async def import_file(
     state: dict[str, Any] | None,
     keep_going: Any,
 ) -> None:
-    opts = read_options(params)
+    opts = read_options(params, deps.limits)
+    custom = {f.name for f in db.custom_fields}
+    if unknown := unknown_targets(params.mapping, custom):
+        wrong = ", ".join(f"{c!a} → {params.mapping[c]!a}" for c in unknown)
+        raise FileError("unknown_field", f"the mapping names fields the database does not have: {wrong}")
     with open(path, "rb") as f:
         header = await asyncio.to_thread(columns, params.file_name, f, opts)
-    mapping = effective_mapping(header, params.mapping, {f.name for f in db.custom_fields})
+    mapping = effective_mapping(header, params.mapping, custom)
     unmapped = [c for c in header if c not in mapping]
     if state is None:
         with open(path, "rb") as f:
@@ -206,6 +260,6 @@ async def import_file(
                 await deps.publish(progress(job, state, "running"))
             number += 1
     report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)
-    note = f"unmapped columns ignored: {', '.join(unmapped)}" if unmapped else ""
+    note = f"unmapped columns ignored: {', '.join(map(repr_if_odd, unmapped))}" if unmapped else ""
     state = await deps.checkpoints.finish(job.job_id, "done", report, note)
     await deps.publish(progress(job, state, "done"))

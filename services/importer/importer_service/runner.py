@@ -83,7 +83,7 @@ async def run_job(
             return False
         log.exception("job %s failed %d times at the same point; it ends failed", job.job_id, failures)
         message = f"stopped after {failures} failed attempts at the same point: {type(exc).__name__}: {exc}"
-        state = await deps.checkpoints.finish(job.job_id, "failed", None, message[:2000])
+        state = await deps.checkpoints.finish(job.job_id, "failed", None, message[:2000], "repeated_failure")
         await deps.publish(progress(job, state, "failed", message[:2000]))
         await queue.close(job.job_id)
         return True

@@ -190,5 +190,11 @@ class JobProgressed(Event):
     status: JobStatus
     counts: JobCounts = Field(default_factory=JobCounts)
     message: str = Field("", description="Why it failed, or a note such as unmapped columns")
+    code: str = Field(
+        "",
+        max_length=60,
+        description="Why it failed, machine-readable and stable: empty_file, archive_too_large, invalid_archive, "
+        "invalid_xlsx, invalid_header, truncated, … (empty unless failed)",
+    )
     error_report_file_id: str | None = Field(None, description="GridFS id of the CSV of rejected rows")
     result_file_id: str | None = Field(None, description="GridFS id of the export result")

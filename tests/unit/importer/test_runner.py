@@ -31,8 +31,10 @@ class Checkpoints:
     async def state(self, job_id: str) -> dict[str, Any] | None:
         return self.jobs.get(job_id)
 
-    async def finish(self, job_id: str, status: str, report_id: str | None, message: str = "") -> dict[str, Any]:
-        self.jobs.setdefault(job_id, {}).update(status=status, message=message)
+    async def finish(
+        self, job_id: str, status: str, report_id: str | None, message: str = "", code: str = ""
+    ) -> dict[str, Any]:
+        self.jobs.setdefault(job_id, {}).update(status=status, message=message, code=code)
         return self.jobs[job_id]
 
 
@@ -67,6 +69,7 @@ async def test_a_job_failing_at_one_point_ends_failed_with_the_error(monkeypatch
     assert results == [False] * (ATTEMPTS_AT_ONE_POINT - 1) + [True]
     assert deps.checkpoints.jobs["j1"]["status"] == "failed"
     assert "ValueError: nested arrays are not supported" in deps.checkpoints.jobs["j1"]["message"]
+    assert deps.checkpoints.jobs["j1"]["code"] == "repeated_failure"
     assert [e.status for e in deps.published] == ["failed"] and queue.closed == ["j1"]
 
 

@@ -60,7 +60,7 @@ EXPECTED = [
 def test_mixed_members_in_name_order(name: str, pack: object, one_way: bool) -> None:
     data = pack(MEMBERS)  # type: ignore[operator]
     assert summary(read(name, data, one_way=one_way)) == EXPECTED
-    assert header(name, data) == ["email"]  # the first member's columns
+    assert header(name, data) == ["email", "name"]  # every member's columns, in order of appearance
 
 
 def test_archives_are_found_by_content_too() -> None:
@@ -99,3 +99,23 @@ def test_rows_are_read_lazily_member_by_member() -> None:
     assert next(rows).member == "a.jsonl"
     rows.close()  # type: ignore[attr-defined]
     assert bad(read("a.zip", zipped(MEMBERS)))[0] == (2, "invalid_json")
+
+
+@pytest.mark.parametrize(("name", "pack"), [("bomb.zip", zipped), ("bomb.tar.gz", tarred)])
+def test_an_archive_may_expand_only_so_many_times_its_size(name: str, pack: object) -> None:
+    data = pack({"a.csv": b"email\n" + b"x" * 80_000_000})  # type: ignore[operator]
+    assert len(data) < 200_000  # 80 MB from under 200 KB: far beyond what text compresses to
+    with pytest.raises(FileError) as caught:
+        read(name, data, max_archive_ratio=100)  # at most 100 times its size plus 64 MiB
+    assert caught.value.code == "archive_too_large" and "100 times its" in caught.value.message
+
+
+def test_ordinary_text_archives_are_well_within_the_ratio() -> None:
+    data = zipped({"a.csv": b"email\n" + b"".join(b"user%d@shop.example\n" % i for i in range(200_000))})
+    assert len(read("a.zip", data, max_archive_ratio=100)) == 200_000
+
+
+def test_a_nested_archive_is_named_in_the_error() -> None:
+    with pytest.raises(FileError) as caught:
+        read("outer.zip", zipped({"inner.zip": zipped(MEMBERS)}))
+    assert caught.value.code == "no_supported_files" and "inner.zip" in caught.value.message

@@ -26,6 +26,27 @@ def test_cp1251_cyrillic_is_detected() -> None:
     ]
 
 
+def test_one_invalid_utf8_sequence_rejects_its_row_not_the_encoding() -> None:
+    data = "email,name\nb@x.io,Bjørn\n".encode() + b"c@x.io,Caf\xc3\n" + "z@x.io,Zoë\n".encode()
+    rows = read("a.csv", data)
+    assert values(rows) == [{"email": "b@x.io", "name": "Bjørn"}, {"email": "z@x.io", "name": "Zoë"}]
+    assert bad(rows) == [(3, "invalid_utf8")]
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("email,name\na@x.io,Иван\nb@x.io,«ООО ЯЯ»\n", "cp1251"),  # "Я»" happens to be a valid UTF-8 pair
+        ("email,name\na@x.io,René\nb@x.io,François\n", "cp1252"),
+    ],
+)
+def test_legacy_text_is_not_taken_for_damaged_utf8(text: str, codec: str) -> None:
+    from importer_service.files.detect import detect_encoding
+
+    assert detect_encoding(text.encode(codec)) == codec
+    assert bad(read("a.csv", text.encode(codec))) == []
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
 def test_utf16_and_utf32_with_bom(codec: str) -> None:
     text = "name\tcity\nJosé\tKöln\n"
@@ -98,9 +119,39 @@ def test_empty_file(data: bytes) -> None:
         assert read("a.csv", data) == []
 
 
-def test_unclosed_quote_cannot_swallow_memory() -> None:
+def test_unclosed_quote_cannot_swallow_the_rest_of_the_file() -> None:
     rows = read("a.csv", b'a,b\n"1,2\n' + b"x" * 200_000 + b"\n3,4\n")
-    assert bad(rows) == [(2, "invalid_csv")]
+    assert bad(rows) == [(2, "unclosed_quote"), (3, "wrong_cell_count")]  # the lines after it are rows again
+    assert values(rows) == [{"a": "3", "b": "4"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_bad", "expected_values"),
+    [
+        ('e,n\na,"Ann\nb,Bob\nc,Cid\n', [(2, "unclosed_quote")], [{"e": "b", "n": "Bob"}, {"e": "c", "n": "Cid"}]),
+        ('e,n\na,"Ann\nb,Bob\nc,"Cid"\n', [(2, "unclosed_quote")], [{"e": "b", "n": "Bob"}, {"e": "c", "n": "Cid"}]),
+        ('e,n\na,"Ann\nMarie"\nb,Bob\n', [], [{"e": "a", "n": "Ann\nMarie"}, {"e": "b", "n": "Bob"}]),
+        ('e,n\na,"b"c\nd,e\n', [(2, "invalid_csv")], [{"e": "d", "n": "e"}]),
+        ('e,n\na,"Ann\nb,"Bob\nc,Cid\n', [(2, "unclosed_quote"), (3, "unclosed_quote")], [{"e": "c", "n": "Cid"}]),
+    ],
+)
+def test_a_stray_quote_rejects_its_line_and_keeps_the_others(
+    text: str, expected_bad: list[tuple[int, str]], expected_values: list[dict[str, str]]
+) -> None:
+    rows = read("a.csv", text.encode())
+    assert (bad(rows), values(rows)) == (expected_bad, expected_values)
+    assert count("a.csv", text.encode()) == len(rows)
+
+
+def test_cells_as_long_as_the_longest_line_field_are_read() -> None:
+    rows = read("a.csv", b"a,b\n" + b"x" * 1_000_000 + b",y\n")
+    assert [len(str(v["a"])) for v in values(rows)] == [1_000_000]
+
+
+def test_a_nul_in_a_header_name_is_refused() -> None:
+    with pytest.raises(FileError) as caught:
+        read("a.csv", b"email,first\x00name\na@x.io,Ann\n")
+    assert caught.value.code == "invalid_header" and "column 2" in caught.value.message
 
 
 @pytest.mark.parametrize(
@@ -109,3 +160,15 @@ def test_unclosed_quote_cannot_swallow_memory() -> None:
 def test_invalid_options_are_file_errors(options: dict[str, Any]) -> None:
     with pytest.raises(FileError):
         read("a.csv", b"a,b\n1,2\n", **options)
+
+
+def test_the_cell_limit_covers_the_longest_line_field_there_can_be() -> None:
+    import csv
+
+    from importer_service.files import csv_reader
+    from profilehub_shared.fields import CustomField
+
+    longest = max(getattr(m, "le", 0) for m in CustomField.model_fields["max_length"].metadata)
+    assert longest >= 1_000_000
+    assert csv.field_size_limit() >= longest
+    assert longest <= csv_reader.MAX_CELL

@@ -20,6 +20,7 @@ from profilehub_shared.mongo import FileTooLarge, store_file, stored_file_chunks
 
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
+from ..import_checks import refuse_known_problems
 from ..store import visible
 from .deps import Db
 from .paging import Cursor, Limit
@@ -37,6 +38,7 @@ class Job(BaseModel):
     status: JobStatus
     counts: JobCounts = Field(default_factory=JobCounts)
     message: str = ""
+    code: str = Field("", description="Why it failed, machine-readable and stable (empty unless failed)")
     error_report_url: str | None = Field(
         None, description="CSV of rejected rows (row, column, field, value, code, message)"
     )
@@ -54,6 +56,7 @@ def job_of(doc: dict[str, Any]) -> Job:
         status=doc["status"],
         counts=JobCounts(**doc.get("counts", {})),
         message=doc.get("message", ""),
+        code=doc.get("code", ""),
         error_report_url=report,
         result_url=f"/api/v1/jobs/{doc['_id']}/result" if doc.get("result_file_id") else None,
         created_at=doc["created_at"],
@@ -111,8 +114,9 @@ async def start_import(
         ),
     ] = "{}",
 ) -> Job:
-    await visible(db, "databases", Database, database_id, caller)
-    import_options(options, "0" * 24, file.filename or "upload")  # refuse bad options before storing the file
+    database = await visible(db, "databases", Database, database_id, caller)
+    # Refuse bad options before storing the file.
+    refuse_known_problems(import_options(options, "0" * 24, file.filename or "upload"), database)
     file_id = await store_upload(request, file, database_id)
     params = import_options(options, file_id, file.filename or "upload")
     now = datetime.now(UTC)

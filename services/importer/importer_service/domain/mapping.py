@@ -17,6 +17,13 @@ def effective_mapping(columns: list[str], mapping: dict[str, str], custom_fields
     return {c: c for c in columns if c in known or c.startswith(SUBSCRIPTION_PREFIX)}
 
 
+def unknown_targets(mapping: dict[str, str], custom_fields: set[str]) -> list[str]:
+    """Mapped columns whose field the database does not have (the gateway refuses them at upload; a field removed
+    since then would otherwise drop its column without a word). Subscription columns are checked row by row."""
+    known = set(STANDARD_FIELDS) | custom_fields | {"profile_id"}
+    return [c for c, f in mapping.items() if f not in known and not f.startswith(SUBSCRIPTION_PREFIX)]
+
+
 def subscription_status(cell: object) -> str | None:
     """A subscription cell: a status name, or yes/no style text; empty means no change."""
     text = str(cell).strip().lower() if cell is not None else ""

@@ -4,6 +4,16 @@ Pure: no Kafka, no Mongo. Memory stays flat whatever the file size; rows are yie
 """
 
 from .reading import columns, count_rows, read_rows
-from .rows import BadRow, FileError, ReadOptions, Row
+from .rows import MAX_ARCHIVE_BYTES, MAX_ARCHIVE_RATIO, BadRow, FileError, ReadOptions, Row
 
-__all__ = ["BadRow", "FileError", "ReadOptions", "Row", "columns", "count_rows", "read_rows"]
+__all__ = [
+    "MAX_ARCHIVE_BYTES",
+    "MAX_ARCHIVE_RATIO",
+    "BadRow",
+    "FileError",
+    "ReadOptions",
+    "Row",
+    "columns",
+    "count_rows",
+    "read_rows",
+]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from .detect import member_is_supported
+from .detect import ARCHIVE_EXTENSIONS, member_is_supported
 from .rows import FileError
 from .source import Budget, Metered, spooled
 
@@ -41,13 +41,10 @@ def is_xlsx(file: BinaryIO) -> bool:
 def zip_members(file: BinaryIO, budget: Budget) -> Iterator[tuple[str, BinaryIO]]:
     """Supported member files of a zip, in name order, as streams metered against the budget."""
     archive = zipfile.ZipFile(file)
-    infos = sorted(
-        (i for i in archive.infolist() if not i.is_dir() and member_is_supported(i.filename)), key=lambda i: i.filename
-    )
-    declared = sum(i.file_size for i in infos)
-    if declared > budget.limit:  # zipfile stops at the declared sizes, so they are a true upper bound
-        raise FileError("archive_too_large", f"the archive expands to {declared} bytes, over {budget.limit}")
-    no_supported_files(infos)
+    files = [i for i in archive.infolist() if not i.is_dir()]
+    infos = sorted((i for i in files if member_is_supported(i.filename)), key=lambda i: i.filename)
+    budget.check_declared(sum(i.file_size for i in infos))  # zipfile stops at the declared sizes: a true bound
+    no_supported_files(infos, [i.filename for i in files])
     for info in infos:
         with archive.open(info) as member:
             yield info.filename, io.BufferedReader(Metered(member, budget))  # type: ignore[arg-type]
@@ -60,10 +57,9 @@ def tar_members(stream: BinaryIO, budget: Budget) -> Iterator[tuple[str, BinaryI
     without decompressing the archive again for each one; the budget bounds that copy.
     """
     with spooled(gzip.GzipFile(fileobj=stream), budget) as tar_file, tarfile.open(fileobj=tar_file, mode="r:") as tar:
-        members = sorted(
-            (m for m in tar.getmembers() if m.isfile() and member_is_supported(m.name)), key=lambda m: m.name
-        )
-        no_supported_files(members)
+        files = [m for m in tar.getmembers() if m.isfile()]
+        members = sorted((m for m in files if member_is_supported(m.name)), key=lambda m: m.name)
+        no_supported_files(members, [m.name for m in files])
         for info in members:
             member = tar.extractfile(info)
             if member is not None:
@@ -71,6 +67,13 @@ def tar_members(stream: BinaryIO, budget: Budget) -> Iterator[tuple[str, BinaryI
                     yield info.name, member  # type: ignore[misc]
 
 
-def no_supported_files(members: list[zipfile.ZipInfo] | list[tarfile.TarInfo]) -> None:
-    if not members:
-        raise FileError("no_supported_files", "the archive holds no CSV, TXT, JSON, JSON Lines or XLSX file")
+def no_supported_files(members: list[zipfile.ZipInfo] | list[tarfile.TarInfo], names: list[str]) -> None:
+    if members:
+        return
+    message = "the archive holds no CSV, TXT, JSON, JSON Lines or XLSX file"
+    nested = [n for n in names if n.lower().endswith(tuple(ARCHIVE_EXTENSIONS))]
+    if nested:
+        message += f"; archives inside archives are not read: {', '.join(sorted(nested)[:5])}"
+    elif names:
+        message += f"; it holds {', '.join(sorted(names)[:5])}" + (" …" if len(names) > 5 else "")
+    raise FileError("no_supported_files", message)

@@ -2,6 +2,10 @@
 
 Blank records (no cells, or only whitespace cells, as Excel leaves in ";;;" lines) are skipped yet keep their
 number, so row numbers match what a spreadsheet shows for the same file.
+
+Quotes are read strictly: a quoted cell must end with its quote followed by a delimiter or a line break. A stray or
+unclosed quote would otherwise pull the following lines into one cell (three rows becoming one profile, silently);
+instead the record's first line is rejected (`unclosed_quote`) and the lines after it are read again as records.
 """
 
 import csv
@@ -9,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .detect import decode_head, detect_delimiter
-from .rows import BadRow, FileError, ReadOptions, Row, column_names
+from .rows import MAX_CELL, BadRow, FileError, ReadOptions, Row, column_names
 from .source import Source
-from .text import RecordFeed, bad_bytes_code, has_bad_bytes, open_text
+from .text import RecordFeed, RecordTooLong, bad_bytes_code, has_bad_bytes, open_text
+
+csv.field_size_limit(MAX_CELL)  # process-wide; the default 131,072 is shorter than a line field may be
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,9 @@ def header_of(record: Record, options: ReadOptions) -> list[str]:
     if record.bad_bytes:
         raise FileError("invalid_encoding", "the header row holds bytes the text encoding cannot decode")
     names = [cell.strip().lstrip("\ufeff").strip() or str(i) for i, cell in enumerate(record.cells, 1)]
+    for i, name in enumerate(names, 1):
+        if "\x00" in name:  # it could never be stored, not even in the note of unmapped columns
+            raise FileError("invalid_header", f"column {i} of the header holds a NUL character: {name!a}")
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise FileError("duplicate_columns", f"duplicate column names in the header: {', '.join(duplicates)}")
@@ -73,22 +82,38 @@ def records(source: Source, options: ReadOptions, member: str | None) -> Iterato
     with text:
         delimiter = options.delimiter or detect_delimiter(decode_head(source.head, encoding), options.quotechar)
         feed = RecordFeed(text)
-        reader = csv.reader(feed, delimiter=delimiter, quotechar=options.quotechar)
+        reader = csv.reader(feed, delimiter=delimiter, quotechar=options.quotechar, strict=True)
         bad_bytes = bad_bytes_code(encoding)
-        number, line = 0, 1
+        number = 0
         while True:
+            feed.start_record()
             try:
-                cells: list[str] | None = next(reader)
+                cells = next(reader)
             except StopIteration:
                 return
-            except csv.Error as exc:
-                cells, error = None, exc
+            except (csv.Error, RecordTooLong) as exc:
+                number += 1
+                yield broken_record(feed, number, exc, member)
+                continue
             number += 1
-            feed.record_chars = 0
-            if cells is None:
-                yield BadRow(number, f"row {number} (line {line}): {error}", "invalid_csv", member)
-            else:
-                joined = "".join(cells)
-                if joined and not joined.isspace():
-                    yield Record(number, line, cells, bad_bytes if has_bad_bytes(joined) else None)
-            line = reader.line_num + 1
+            joined = "".join(cells)
+            if joined and not joined.isspace():
+                yield Record(number, feed.first_line, cells, bad_bytes if has_bad_bytes(joined) else None)
+
+
+def broken_record(feed: RecordFeed, number: int, exc: Exception, member: str | None) -> BadRow:
+    """The record the csv module refused; if it ran over several lines, they are read again after its first."""
+    line, lines = feed.first_line, len(feed.record)
+    where = f"row {number}" + (f" (line {line})" if line != number else "")
+    if isinstance(exc, RecordTooLong) and lines <= 1:
+        raise FileError("record_too_large", str(exc))
+    if lines > 1 or "end of data" in str(exc):
+        feed.read_again_after_first()
+        return BadRow(
+            number,
+            f"{where}: unclosed quote: a quoted cell runs on past the end of its line ({exc}); "
+            "the lines after it are read as rows of their own",
+            "unclosed_quote",
+            member,
+        )
+    return BadRow(number, f"{where}: {exc}", "invalid_csv", member)

@@ -29,6 +29,7 @@ BOMS = (
 # Single-byte encodings worth telling apart when a file is not UTF-8; anything else is read as latin-1,
 # which never fails. Letting charset-normalizer choose freely gives exotic guesses on short files.
 LEGACY_ENCODINGS = ["cp1251", "cp1252"]
+UTF8_EVIDENCE = 2  # bad bytes one valid multi-byte character outweighs (see mostly_utf8)
 
 
 def kind_of(name: str, head: bytes, fmt: Format, encoding: str | None) -> Kind:
@@ -38,6 +39,11 @@ def kind_of(name: str, head: bytes, fmt: Format, encoding: str | None) -> Kind:
     container = container_kind(name.lower(), head)
     if container is not None:
         return container
+    if fmt == "xlsx" or (fmt == "auto" and name.lower().endswith((".xlsx", ".xlsm"))):
+        raise FileError(
+            "invalid_xlsx",
+            "the file is not an XLSX workbook: an XLSX file is a zip, and this one does not start like one",
+        )
     if fmt != "auto":
         return fmt
     return text_kind(name.lower(), head, encoding)
@@ -57,8 +63,6 @@ def container_kind(name: str, head: bytes) -> Kind | None:
 
 
 def text_kind(name: str, head: bytes, encoding: str | None) -> Kind:
-    if name.endswith((".xlsx", ".xlsm")):
-        return "xlsx"  # without zip magic: the XLSX reader reports it as corrupt
     for extension, kind in TEXT_EXTENSIONS.items():
         if name.endswith(extension):
             return kind
@@ -96,15 +100,20 @@ def detect_encoding(head: bytes) -> str:
 
 
 def mostly_utf8(head: bytes) -> bool:
-    """UTF-8, or UTF-8 with a few damaged bytes: their rows become BadRows rather than the whole file mojibake.
+    """UTF-8, perhaps with a few damaged bytes: their rows become BadRows (`invalid_utf8`), the rest reads right.
 
-    Legacy single-byte text almost never forms valid multi-byte UTF-8 sequences, so ten of them per bad byte is
-    a safe margin.
+    The rule: UTF-8 unless the head holds bytes that are not UTF-8 and fewer than one valid multi-byte UTF-8
+    character per UTF8_EVIDENCE of them. Legacy single-byte text (cp1251, cp1252) forms a valid multi-byte sequence
+    only by chance (a capital letter followed by a punctuation byte), about once per hundred non-ASCII letters or
+    less; a UTF-8 file with a damaged cell still has its real multi-byte characters (ø, ë, Cyrillic …). A head with
+    bad bytes and no multi-byte character at all is legacy text: nothing says UTF-8.
     """
     text = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(head, final=False)
-    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff") if not text.isascii() else 0
-    multibyte = sum(1 for c in text if c > "\x7f") - bad if bad else 1
-    return bad == 0 or multibyte >= 10 * bad
+    if text.isascii():
+        return True
+    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
+    multibyte = sum(1 for c in text if c > "\x7f") - bad
+    return bad == 0 or multibyte * UTF8_EVIDENCE >= bad
 
 
 def text_encoding(head: bytes, encoding: str | None) -> str:

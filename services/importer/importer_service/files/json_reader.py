@@ -138,5 +138,7 @@ def element_end(buffer: Buffer, start: int) -> int:
             elif mark in ",]" and depth == 0:
                 return token.start()
         if buffer.eof:
-            raise FileError("invalid_json", "a malformed JSON element could not be skipped: the array is broken")
+            raise FileError(
+                "truncated", "the file ends inside a JSON element: it is cut off, or its brackets or quotes do not pair"
+            )
         buffer.grow(start)

@@ -1,7 +1,7 @@
 """The importer's entry points: rows of any supported file or archive, their count, their columns."""
 
 from collections.abc import Generator, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import BinaryIO
 
 from .archives import damaged_archive, is_xlsx, tar_members, zip_members
@@ -35,27 +35,35 @@ def count_rows(name: str, stream: BinaryIO, options: ReadOptions) -> int:
 
 
 def columns(name: str, stream: BinaryIO, options: ReadOptions) -> list[str]:
-    """Column names of the file (of an archive: its first member): the CSV/XLSX header, or the JSON keys.
+    """Column names of the file: the CSV/XLSX header, or the JSON keys; of an archive, those of every member in
+    order of appearance (members may differ, and a mapping may name a column of any of them).
 
     JSON objects may each leave keys out, so their columns are every key of the file in order of appearance.
     """
     check_options(options)
-    with decoding_errors(), closing(parts(Source(name, stream), options)) as found:
-        for source, kind, member in found:
+    found: dict[str, None] = {}
+    with decoding_errors():
+        for source, kind, member in parts(Source(name, stream), options):
             with member_damage(member):
-                if kind == "csv":
-                    return csv_columns(source, options)
-                if kind == "xlsx":
-                    with source.seekable() as file:
-                        return xlsx_columns(file, options)
-                return json_keys(part_rows(source, kind, options, member))
-    return []
+                found.update(dict.fromkeys(part_columns(source, kind, options, member)))
+            if len(found) > MAX_COLUMNS:
+                raise FileError("too_many_columns", f"the file has more than {MAX_COLUMNS} distinct columns")
+    return list(found)
+
+
+def part_columns(source: Source, kind: Kind, options: ReadOptions, member: str | None) -> list[str]:
+    if kind == "csv":
+        return csv_columns(source, options)
+    if kind == "xlsx":
+        with source.seekable() as file:
+            return xlsx_columns(file, options)
+    return json_keys(part_rows(source, kind, options, member))
 
 
 def parts(source: Source, options: ReadOptions) -> Generator[Part, None, None]:
     """The file itself, or the supported members of an archive in name order."""
     kind = kind_of(source.name, source.head, options.format, options.encoding)
-    budget = Budget(options.max_archive_bytes)
+    budget = Budget(options.max_archive_bytes, options.max_archive_ratio, source.size)
     if kind == "zip":
         with source.seekable() as file:
             if is_xlsx(file):
@@ -121,5 +129,5 @@ def check_options(options: ReadOptions) -> None:
             raise FileError("invalid_options", f"the {label} must be one character, not a line break: {char!r}")
     if options.delimiter is not None and options.delimiter == options.quotechar:
         raise FileError("invalid_options", "the delimiter and the quote character must differ")
-    if options.max_archive_bytes <= 0:
-        raise FileError("invalid_options", "max_archive_bytes must be positive")
+    if options.max_archive_bytes <= 0 or options.max_archive_ratio <= 0:
+        raise FileError("invalid_options", "max_archive_bytes and max_archive_ratio must be positive")

@@ -9,6 +9,13 @@ CHUNK = 64 * 1024  # read size, and how much of the head is sniffed for format, 
 MAX_RECORD = 16 * 1024 * 1024  # one CSV record, JSON element or JSON line; bounds memory on hostile files
 SPOOL_IN_MEMORY = 16 * 1024 * 1024  # spooled copies (zip, xlsx) move to disk beyond this
 MAX_ARCHIVE_BYTES = 2 * 1024**3  # uncompressed bytes read from one archive: the zip-bomb guard
+# ... and at most this many times the archive's own size, plus RATIO_ALLOWANCE: text compresses 5-20 times, a bomb
+# a thousand times, so a bomb is refused after a few hundred MB instead of gigabytes.
+MAX_ARCHIVE_RATIO = 100
+RATIO_ALLOWANCE = 64 * 1024 * 1024
+# A CSV cell may be as long as the longest line field (max_length up to 1,000,000 characters); the csv module's
+# default limit (131,072) would reject such cells. The record limit still bounds memory.
+MAX_CELL = MAX_RECORD
 MAX_COLUMNS = 10_000  # distinct JSON keys collected for columns()
 
 
@@ -23,6 +30,7 @@ class ReadOptions:
     header: bool = True  # False: columns are named "1", "2", … (1-based)
     sheet: str | None = None  # xlsx: sheet name, default the first
     max_archive_bytes: int = MAX_ARCHIVE_BYTES  # uncompressed bytes one archive (or XLSX) may expand to
+    max_archive_ratio: int = MAX_ARCHIVE_RATIO  # ... and times its own size (plus RATIO_ALLOWANCE); archives only
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO, Protocol
 
-from .rows import CHUNK, SPOOL_IN_MEMORY, FileError
+from .rows import CHUNK, RATIO_ALLOWANCE, SPOOL_IN_MEMORY, FileError
 
 
 def read_up_to(stream: BinaryIO, size: int) -> bytes:
@@ -50,6 +50,10 @@ class Source:
         self.name = name
         self._stream = stream
         self._origin = stream.tell() if is_seekable(stream) else None
+        self.size: int | None = None  # bytes from here to the end, when the stream can tell
+        if self._origin is not None:
+            self.size = stream.seek(0, io.SEEK_END) - self._origin
+            stream.seek(self._origin)
         self.head = read_up_to(stream, CHUNK)
 
     def reader(self) -> io.BufferedReader:
@@ -89,16 +93,34 @@ def spooled(stream: Readable, budget: "Budget | None" = None) -> Iterator[Binary
 
 
 class Budget:
-    """Uncompressed bytes one archive may still produce; beyond it the archive is taken for a zip bomb."""
+    """Uncompressed bytes one archive may still produce; beyond it the archive is taken for a zip bomb.
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    The limit is `max_bytes`, and, when the archive's own size is known, at most `max_ratio` times that size plus
+    RATIO_ALLOWANCE (so a small archive of very repetitive text still reads).
+    """
+
+    def __init__(self, max_bytes: int, max_ratio: int | None = None, size: int | None = None) -> None:
+        self.limit = max_bytes
+        self.rule = f"at most {max_bytes:,} bytes"
+        if max_ratio is not None and size is not None and max_ratio * size + RATIO_ALLOWANCE < max_bytes:
+            self.limit = max_ratio * size + RATIO_ALLOWANCE
+            self.rule = (
+                f"at most {self.limit:,} bytes ({max_ratio} times its {size:,} bytes plus "
+                f"{RATIO_ALLOWANCE // 1024**2} MiB)"
+            )
         self.used = 0
+
+    def check_declared(self, declared: int) -> None:
+        """Sizes an archive declares for its members (zip, XLSX), refused before anything is expanded."""
+        if declared > self.limit:
+            raise FileError("archive_too_large", f"the archive expands to {declared:,} bytes; {self.rule} are read")
 
     def spend(self, size: int) -> None:
         self.used += size
         if self.used > self.limit:
-            raise FileError("archive_too_large", f"the archive expands beyond {self.limit} bytes")
+            raise FileError(
+                "archive_too_large", f"the archive expands beyond {self.limit:,} bytes; {self.rule} are read"
+            )
 
 
 class Metered(io.RawIOBase):

@@ -3,11 +3,12 @@
 import codecs
 import io
 import re
+from collections import deque
 from collections.abc import Iterator
 from typing import TextIO
 
 from .detect import text_encoding
-from .rows import MAX_RECORD, FileError
+from .rows import MAX_RECORD
 from .source import Source
 
 # errors="surrogateescape" turns each undecodable byte into U+DC80..U+DCFF instead of failing the whole file.
@@ -33,20 +34,51 @@ def bad_bytes_code(encoding: str) -> tuple[str, str]:
     return "invalid_encoding", f"bytes not valid in {encoding}"
 
 
-class RecordFeed:
-    """Physical lines for csv.reader, failing the file if one record grows past MAX_RECORD characters.
+class RecordTooLong(Exception):
+    """One CSV record grew past MAX_RECORD characters."""
 
-    The csv module has a per-field limit only; an unclosed quote could otherwise pull a whole file into memory.
+
+class RecordFeed:
+    """Physical lines for csv.reader, numbered, with the lines of the record being read kept aside.
+
+    The csv module has a per-field limit only; an unclosed quote could otherwise pull a whole file into memory,
+    so a record over MAX_RECORD characters raises RecordTooLong. A record broken by a stray quote can be read
+    again from its second line (`read_again_after_first`).
     """
 
     def __init__(self, text: TextIO) -> None:
         self._text = text
+        self._again: deque[tuple[int, str]] = deque()
+        self._last_line = 0
+        self.record: list[tuple[int, str]] = []  # (line number, line) of the record being read
         self.record_chars = 0
 
     def __iter__(self) -> Iterator[str]:
-        readline = self._text.readline
-        while line := readline(MAX_RECORD + 1):
-            self.record_chars += len(line)
-            if self.record_chars > MAX_RECORD:
-                raise FileError("record_too_large", f"a record is longer than {MAX_RECORD} characters")
-            yield line
+        return self
+
+    def __next__(self) -> str:
+        if self._again:
+            number, line = self._again.popleft()
+        else:
+            line = self._text.readline(MAX_RECORD + 1)
+            if not line:
+                raise StopIteration
+            self._last_line += 1
+            number = self._last_line
+        self.record.append((number, line))
+        self.record_chars += len(line)
+        if self.record_chars > MAX_RECORD:
+            raise RecordTooLong(f"a record is longer than {MAX_RECORD} characters")
+        return line
+
+    def start_record(self) -> None:
+        self.record, self.record_chars = [], 0
+
+    @property
+    def first_line(self) -> int:
+        """The physical line the current record starts on."""
+        return self.record[0][0] if self.record else self._last_line + 1
+
+    def read_again_after_first(self) -> None:
+        """Give the current record's lines but its first to the reader again (they are kept: at most MAX_RECORD)."""
+        self._again.extendleft(reversed(self.record[1:]))
