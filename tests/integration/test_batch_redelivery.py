@@ -60,4 +60,3 @@ async def test_a_failed_batch_is_redelivered_on_every_partition_it_spans(setting
 
     assert len(batches[0]) > 1, f"the first batch must span partitions for this test to mean anything: {batches}"
     assert written == {(p, o) for p in range(PARTITIONS) for o in range(PER_PARTITION)}
-

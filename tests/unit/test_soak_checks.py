@@ -1,5 +1,6 @@
-"""The soak's offset-vs-storage check finds what was once seen with a profiler attached: the history group's committed
-offsets at the end of every partition while the events of one partition (200,100 of 300,000 stored) are missing."""
+"""The soak's checks. The offset-vs-storage check finds what was once seen with a profiler attached: the history
+group's committed offsets at the end of every partition while the events of one partition (200,100 of 300,000 stored)
+are missing. Poison records are found on their rejection topics by the Kafka key they were consumed with."""
 
 import json
 import uuid
@@ -7,7 +8,7 @@ import uuid
 from aiokafka import ConsumerRecord
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
-from tests.soak.verify import Storage, committed_past_missing, effect_check
+from tests.soak.verify import Storage, committed_past_missing, effect_check, rejected_keys
 
 TOPIC = InteractionRecorded.topic
 PER_PARTITION = 100
@@ -67,3 +68,24 @@ def test_a_poison_record_counts_as_written_only_once_it_is_rejected() -> None:
     assert committed_past_missing([poison], committed, effect_check("history-interactions", storage, {}))
     rejected = {"poison-7": {"interactions.rejected.v1"}}
     assert not committed_past_missing([poison], committed, effect_check("history-interactions", storage, rejected))
+
+
+def rejection(topic: str, value: dict[str, object]) -> ConsumerRecord:
+    return ConsumerRecord(topic, 0, 0, 0, 0, b"k", json.dumps(value).encode(), None, 1, 100, ())
+
+
+def test_poison_records_are_found_by_the_key_they_were_consumed_with() -> None:
+    records = [
+        rejection(
+            "profiles.upsert-rejected.v1", {"consumed": {"topic": "profiles.upsert-requested.v1", "key": "poison-1"}}
+        ),
+        rejection("interactions.rejected.v1", {"consumed": {"key": "poison-2"}, "code": "invalid"}),
+        rejection("interactions.recorded.v1.dlq", {"consumed": {"key": "poison-2"}}),
+        rejection("schema.change-requested.v1.dlq", {"key": "poison-3", "value": ""}),  # a dead letter of today
+        rejection("profiles.upsert-rejected.v1", {"errors": [], "record": {}}),  # no key to find it by
+    ]
+    assert rejected_keys(records) == {
+        "poison-1": {"profiles.upsert-rejected.v1"},
+        "poison-2": {"interactions.rejected.v1", "interactions.recorded.v1.dlq"},
+        "poison-3": {"schema.change-requested.v1.dlq"},
+    }
