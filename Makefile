@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test test-unit test-integration bench install infra-up infra-down infra-status lint typecheck docs clean
+.PHONY: run test test-unit test-integration bench soak install infra-up infra-down infra-status lint typecheck docs clean
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is needed"; exit 1; }
@@ -37,6 +37,11 @@ test-integration: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pytest tests/bench -p no:randomly -s -m bench -o timeout=7200
+
+# The long fault-injection soak (tests/soak): 100k upserts + 100k interactions while replicas, the broker and the
+# database are killed and restarted; prints messages, faults, losses, duplicates and time. The short one is in make test.
+soak: $(STAMP)
+	$(PY) -m tests.soak
 
 lint: $(STAMP)
 	.venv/bin/ruff check .

@@ -53,9 +53,19 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+# <SERVICE>_REPLICAS (e.g. IMPORTER_REPLICAS=2 HISTORY_REPLICAS=2) runs that many processes of a Kafka service, each
+# under its own supervisor loop; they share the partitions of the service's consumer groups. Replica 1 logs to
+# <service>.log, replica n to <service>-n.log.
 for service in schema importer exporter history ml; do
-  supervise "$service" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
-  pids+=($!)
+  replicas_var="${service^^}_REPLICAS"
+  replicas="${!replicas_var:-1}"
+  [[ "$replicas" =~ ^[1-9][0-9]?$ ]] || die "$replicas_var must be a whole number from 1 to 99 (got '$replicas')"
+  for n in $(seq 1 "$replicas"); do
+    name="$service"
+    if (( n > 1 )); then name="$service-$n"; fi
+    supervise "$name" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
+    pids+=($!)
+  done
 done
 supervise gateway "$ROOT/.venv/bin/uvicorn" gateway_service.app:create_app --factory \
   --host 127.0.0.1 --port "$HTTP_PORT" &

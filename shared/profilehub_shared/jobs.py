@@ -17,6 +17,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure
 
 from profilehub_shared.contracts.jobs import JobCounts, JobProgressed, JobRequested, JobStatus
 
@@ -50,14 +51,22 @@ class JobQueue:
         )
 
     async def take(self) -> JobRequested | None:
-        """Lease the oldest job that is queued, or whose runner stopped renewing its lease."""
+        """Lease the oldest job that is queued, or whose runner stopped renewing its lease.
+
+        None while the database is away: the runners' loops ask again after their pause instead of dying (a restart
+        of the database used to end every job runner for good while its process lived on).
+        """
         now = datetime.now(UTC)
-        doc = await self.queue.find_one_and_update(
-            {"state": "queued", "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
-            {"$set": {"owner": self.owner, "lease_until": now + self.lease}},
-            sort=[("accepted_at", 1)],
-            return_document=ReturnDocument.AFTER,
-        )
+        try:
+            doc = await self.queue.find_one_and_update(
+                {"state": "queued", "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "lease_until": now + self.lease}},
+                sort=[("accepted_at", 1)],
+                return_document=ReturnDocument.AFTER,
+            )
+        except ConnectionFailure as exc:
+            log.warning("no job taken from %s, the database is away: %r", self.queue.name, exc)
+            return None
         return None if doc is None else JobRequested.model_validate_json(doc["request"])
 
     async def renew(self, job_id: str) -> bool:

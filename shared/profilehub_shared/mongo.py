@@ -17,8 +17,19 @@ from .settings import ServiceSettings
 
 
 def open_mongo(settings: ServiceSettings, service: str) -> AsyncMongoClient:
-    """A client for the service's lifespan; it connects lazily, so call `ping` to fail fast."""
-    return AsyncMongoClient(settings.mongo_url, appname=f"profilehub-{service}", tz_aware=True)
+    """A client for the service's lifespan; it connects lazily, so call `ping` to fail fast.
+
+    Every write waits for `MONGO_WRITE_CONCERN` (majority) and the journal (`MONGO_JOURNAL`), so that a write
+    acknowledged to a consumer, which then commits its Kafka offset, survives a crash of the database.
+    """
+    w = settings.mongo_write_concern
+    return AsyncMongoClient(
+        settings.mongo_url,
+        appname=f"profilehub-{service}",
+        tz_aware=True,
+        w=int(w) if w.isdigit() else w,
+        journal=settings.mongo_journal,
+    )
 
 
 def database(client: AsyncMongoClient, settings: ServiceSettings) -> AsyncDatabase:

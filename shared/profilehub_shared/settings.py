@@ -12,6 +12,14 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers, comma-separated")
     mongo_url: str = Field("mongodb://127.0.0.1:27017/", description="MongoDB connection URL")
     mongo_db: str = Field("profilehub", description="MongoDB database name (Latin letters only for FerretDB)")
+    # Offsets are committed after the write they cover: the write must outlive a crash of the database first.
+    mongo_write_concern: str = Field(
+        "majority",
+        pattern=r"^(majority|[0-9]+)$",
+        description="Write concern `w` of every write: majority (default: acknowledged once a majority of the replica "
+        "set has it) or a number of members",
+    )
+    mongo_journal: bool = Field(True, description="Acknowledge a write only once it is in the on-disk journal (j)")
     log_level: str = Field("INFO", description="Python log level")
     heartbeat_interval_seconds: float = Field(5.0, gt=0, description="How often a service reports it is alive")
     topic_partitions: int = Field(3, ge=1, description="Partitions of the topics a service creates")

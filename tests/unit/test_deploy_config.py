@@ -12,12 +12,14 @@ import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
+
+from profilehub_shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -243,7 +245,7 @@ def test_infrastructure_healthchecks() -> None:
     port = int(match.group(1))
     bound = {p for _, p in kafka_listeners(env_of(compose_service("kafka")), "KAFKA_LISTENERS").values()}
     assert port in bound, "the healthcheck must ask a port the broker listens on"
-    assert "db.adminCommand('ping')" in healthcheck_text(compose_service("mongo"))
+    assert "rs.initiate" in healthcheck_text(compose_service("mongo"))
 
 
 def test_gateway_listens_where_it_is_published_and_checked() -> None:
@@ -285,6 +287,44 @@ def test_services_use_the_mongo_service(service: str) -> None:
     assert url.scheme == "mongodb"
     assert url.hostname == "mongo"
     assert (url.port or 27017) == 27017
+
+
+def replica_set_of(command: list[str]) -> str:
+    assert command[0] == "mongod", command
+    return option(command, "--replSet")
+
+
+def initiated_members(script: str) -> tuple[str, list[str]]:
+    """The replica set name and member hosts a healthcheck's `rs.initiate({...})` gives."""
+    match = re.search(r"rs\.initiate\(\{_id: '(\w+)', members: \[(.*?)\]\}\)", script)
+    assert match, f"no rs.initiate in {script!r}"
+    return match.group(1), re.findall(r"host: '([^']+)'", match.group(2))
+
+
+def test_compose_mongo_is_a_single_node_replica_set_initiated_by_its_healthcheck() -> None:
+    mongo = compose_service("mongo")
+    name = replica_set_of(mongo["command"])
+    assert "--bind_ip_all" in mongo["command"], "mongod binds to localhost only unless told otherwise"
+    check = healthcheck_text(mongo)
+    # Initiated only when rs.status() fails (not yet initiated); healthy only as the primary (majority writes work).
+    assert re.search(r"try \{ rs\.status\(\) \} catch", check), check
+    assert "isWritablePrimary" in check
+    assert initiated_members(check) == (name, ["mongo:27017"])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_services_connect_to_the_replica_set_with_majority_journaled_writes(service: str) -> None:
+    env = env_of(compose_service(service))
+    query = parse_qs(urlparse(env["MONGO_URL"]).query)
+    assert query.get("replicaSet") == [replica_set_of(compose_service("mongo")["command"])]
+    assert env.get("MONGO_WRITE_CONCERN", "majority") == "majority"
+    assert env.get("MONGO_JOURNAL", "true").lower() == "true"
+
+
+def test_writes_are_majority_and_journaled_by_default() -> None:
+    fields = ServiceSettings.model_fields
+    assert fields["mongo_write_concern"].default == "majority"
+    assert fields["mongo_journal"].default is True
 
 
 def test_kafka_is_a_single_kraft_node() -> None:
@@ -389,6 +429,30 @@ def test_k8s_gateway_gets_the_admin_token_from_the_secret_and_is_served_on_its_p
         target = service_port["targetPort"]
         assert named_ports.get(target, target) == port
     assert service["spec"]["selector"].items() <= container_labels("gateway").items()
+
+
+def test_k8s_mongo_is_a_single_node_replica_set_that_the_services_use() -> None:
+    statefulset = k8s_objects("StatefulSet")["mongo"]
+    assert statefulset["spec"]["replicas"] == 1
+    container = only_container(statefulset)
+    name = replica_set_of(container["args"])
+    assert "--bind_ip_all" in container["args"]
+    assert {"name": "data", "mountPath": "/data/db"} in container["volumeMounts"]
+    assert [t["metadata"]["name"] for t in statefulset["spec"]["volumeClaimTemplates"]] == ["data"]
+    probe = " ".join(container["readinessProbe"]["exec"]["command"])
+    assert "isWritablePrimary" in probe
+    # The member is named by the pod's stable DNS name, which the headless Service (named as serviceName) gives.
+    service = k8s_objects("Service")[statefulset["spec"]["serviceName"]]
+    assert service["spec"]["clusterIP"] == "None"
+    assert service["spec"]["selector"].items() <= statefulset["spec"]["template"]["metadata"]["labels"].items()
+    member = f"{statefulset['metadata']['name']}-0.{service['metadata']['name']}:27017"
+    assert initiated_members(probe) == (name, [member])
+    ((_, configmap),) = k8s_objects("ConfigMap").items()
+    url = urlparse(configmap["data"]["MONGO_URL"])
+    assert f"{url.hostname}:{url.port or 27017}" == member
+    assert parse_qs(url.query).get("replicaSet") == [name]
+    assert configmap["data"].get("MONGO_WRITE_CONCERN", "majority") == "majority"
+    assert configmap["data"].get("MONGO_JOURNAL", "true").lower() == "true"
 
 
 def container_labels(deployment: str) -> dict[str, str]:
