@@ -10,7 +10,8 @@ from gateway_service.cursors import CursorSigner
 from gateway_service.errors import ApiError
 from gateway_service.json_input import MAX_DEPTH, parse_json
 from gateway_service.last_resort import LastResort
-from gateway_service.messages import KAFKA_MESSAGE_LIMIT
+from gateway_service.messages import check_fits
+from profilehub_shared.contracts.profiles import UpsertProfile
 
 
 def refusal(raw: str | bytes, field: str = "options") -> dict[str, Any]:
@@ -92,8 +93,15 @@ def test_a_cursor_reads_back_only_on_its_own_listing() -> None:
         CursorSigner.for_secret("another-deployment-token").read("profiles:db1", cursor)
 
 
-def test_the_kafka_limit_is_the_producers_default_max_request_size() -> None:
-    assert KAFKA_MESSAGE_LIMIT == 1024 * 1024
+def test_a_command_is_refused_before_it_outgrows_one_kafka_message() -> None:
+    def upsert(size: int) -> UpsertProfile:
+        return UpsertProfile(database_id="db1", record={"email": "a@shop.example", "first_name": "x" * size})
+
+    check_fits(upsert(900_000), "body.record")
+    with pytest.raises(ApiError) as caught:
+        check_fits(upsert(1_000_000), "body.record")
+    assert caught.value.status == 413 and caught.value.details[0]["field"] == "body.record"
+    assert "1,000,000-byte limit" in caught.value.message
 
 
 def failing_app() -> FastAPI:
