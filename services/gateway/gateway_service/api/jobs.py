@@ -1,6 +1,5 @@
 """Import jobs: upload a file and start the import, follow progress, cancel, download the error report."""
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -21,8 +20,10 @@ from profilehub_shared.mongo import FileTooLarge, store_file, stored_file_chunks
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
 from ..import_checks import refuse_known_problems
+from ..json_input import parse_json
+from ..messages import check_fits
 from ..store import visible
-from .deps import Db
+from .deps import Cursors, Db
 from .paging import Cursor, Limit
 
 router = APIRouter(tags=["jobs"], responses=responses(401, 404, 422))
@@ -65,8 +66,8 @@ def job_of(doc: dict[str, Any]) -> Job:
 
 
 def import_options(raw: str, file_id: str, file_name: str) -> ImportParams:
+    options = parse_json(raw or "{}", "options")  # NaN, NUL, 1,000 levels deep … are a 422 naming the path
     try:
-        options = json.loads(raw or "{}")
         if not isinstance(options, dict):
             raise ValueError("options must be a JSON object")
         return ImportParams.model_validate({**options, "file_id": file_id, "file_name": file_name})
@@ -121,6 +122,8 @@ async def start_import(
     params = import_options(options, file_id, file.filename or "upload")
     now = datetime.now(UTC)
     job_id = uuid.uuid4().hex
+    event = JobRequested(job_id=job_id, kind="import", database_id=database_id, import_params=params)
+    check_fits(event, "options")  # before the job is stored: a job whose command cannot be sent would wait for ever
     await db.jobs.insert_one(
         {
             "_id": job_id,
@@ -133,7 +136,6 @@ async def start_import(
             "file_id": file_id,
         }
     )
-    event = JobRequested(job_id=job_id, kind="import", database_id=database_id, import_params=params)
     await request.app.state.broker.publish(event, topic=JobRequested.topic, key=job_id.encode())
     return job_of(await db.jobs.find_one({"_id": job_id}))
 
@@ -178,6 +180,7 @@ async def list_jobs(
     database_id: str,
     db: Db,
     caller: Caller,
+    cursors: Cursors,
     kind: Annotated[JobKind | None, Query(description="Only jobs of this kind")] = None,
     status: Annotated[JobStatus | None, Query(description="Only jobs in this status")] = None,
     limit: Limit = 50,
@@ -189,12 +192,14 @@ async def list_jobs(
     query: dict[str, Any] = {"database_id": database_id}
     query |= {"kind": kind} if kind else {}
     query |= {"status": status} if status else {}
-    if cursor is not None:
-        query = {"$and": [query, before_cursor(cursor)]}
+    listing = f"jobs:{database_id}"
+    if (position := cursors.read(listing, cursor)) is not None:
+        query = {"$and": [query, before_cursor(position)]}
     found = db.jobs.find(query, batch_size=limit + 1).sort([("created_at", -1), ("_id", -1)]).limit(limit + 1)
     docs = [d async for d in found]
     more = len(docs) > limit
-    return JobPage(items=[job_of(d) for d in docs[:limit]], next_cursor=jobs_cursor(docs[limit - 1]) if more else None)
+    next_cursor = cursors.sign(listing, jobs_cursor(docs[limit - 1]) if more else None)
+    return JobPage(items=[job_of(d) for d in docs[:limit]], next_cursor=next_cursor)
 
 
 @router.get("/jobs/{job_id}", summary="A job's status and counts")
@@ -202,7 +207,12 @@ async def get_job(job_id: str, db: Db, caller: Caller) -> Job:
     return job_of(await visible_job(db, caller, job_id))
 
 
-@router.post("/jobs/{job_id}/cancel", status_code=202, summary="Ask a running job to stop after its current batch")
+@router.post(
+    "/jobs/{job_id}/cancel",
+    status_code=202,
+    responses=responses(409),
+    summary="Ask a running job to stop after its current batch",
+)
 async def cancel_job(job_id: str, db: Db, caller: Caller) -> Job:
     doc = await visible_job(db, caller, job_id)
     if doc["status"] in ("done", "failed", "cancelled"):

@@ -19,6 +19,7 @@ from profilehub_shared.filters import Filter, FilterError, to_query
 
 from ..auth import Caller
 from ..errors import ApiError, responses
+from ..messages import check_fits
 from ..store import visible
 from .deps import Db
 from .jobs import Job, job_of
@@ -52,6 +53,8 @@ async def start_job(request: Request, db: Any, database_id: str, kind: str | Non
     if kind is None:
         [kind] = [KIND_OF[name] for name in params]
     now, job_id = datetime.now(UTC), uuid.uuid4().hex
+    event = JobRequested(job_id=job_id, kind=kind, database_id=database_id, **params)
+    check_fits(event, "body")  # before the job is stored: a job that cannot be sent would stay queued for ever
     await db.jobs.insert_one(
         {
             "_id": job_id,
@@ -63,12 +66,13 @@ async def start_job(request: Request, db: Any, database_id: str, kind: str | Non
             "updated_at": now,
         }
     )
-    event = JobRequested(job_id=job_id, kind=kind, database_id=database_id, **params)
     await request.app.state.broker.publish(event, topic=JobRequested.topic, key=job_id.encode())
     return job_of(await db.jobs.find_one({"_id": job_id}))
 
 
-@router.post("/copy", status_code=202, summary="Copy profiles (all, or a filter's) to another database")
+@router.post(
+    "/copy", status_code=202, responses=responses(413), summary="Copy profiles (all, or a filter's) to another database"
+)
 async def copy_profiles(request: Request, database_id: str, body: CopyParams, db: Db, caller: Caller) -> Job:
     """Runs as an import into the target with `options` (matching, mode); fields the target lacks are dropped
     and counted (`counts.dropped_fields`), subscriptions are kept only for resources the target allows."""
@@ -80,7 +84,12 @@ async def copy_profiles(request: Request, database_id: str, body: CopyParams, db
     return await start_job(request, db, database_id, copy_params=body)
 
 
-@router.post("/bulk-update", status_code=202, summary="Change, subscribe, give promo codes to or delete profiles")
+@router.post(
+    "/bulk-update",
+    status_code=202,
+    responses=responses(413),
+    summary="Change, subscribe, give promo codes to or delete profiles",
+)
 async def bulk_update(request: Request, database_id: str, body: BulkUpdateParams, db: Db, caller: Caller) -> Job:
     """Takes the `range` slice of the whole database (stable, even: by a hash of the profile id), then the ones
     matching `filter`, then the first `limit` (profile id order), and applies `action` to each."""
