@@ -53,7 +53,9 @@ typecheck: lint
 docs: $(STAMP)
 	$(PY) -m gateway_service.openapi > docs/openapi.json
 	for s in schema importer exporter history ml; do \
-	  .venv/bin/faststream docs gen $${s}_service.app:create_app --factory -o docs/asyncapi/$$s.json >/dev/null; done
+	  .venv/bin/faststream docs gen $${s}_service.app:create_app --factory -o docs/asyncapi/$$s.json >/dev/null; \
+	  $(PY) -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); json.dump(d, open(p,"w"), indent=2, sort_keys=True)' \
+	    docs/asyncapi/$$s.json; done  # sorted: FastStream lists channels in no fixed order
 
 clean:
 	rm -rf .local .pytest_cache .mypy_cache .ruff_cache
