@@ -20,7 +20,7 @@ from .domain.matching import BatchProfiles, check_matching, match_values, missin
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
 from .domain.suppression import NOTHING_LISTED, Listed, lookup_values, needs_flag, with_flag
-from .written_events import remember, written_before
+from .written_events import event_id_of, remember, written_before
 
 
 class ProfileWriter(Protocol):
@@ -74,8 +74,11 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def change_event(db: Database, merged: Merged, source: Source, job_id: str | None) -> ProfileChanged:
+def change_event(
+    db: Database, merged: Merged, source: Source, job_id: str | None, event_id: uuid.UUID | None = None
+) -> ProfileChanged:
     return ProfileChanged(
+        event_id=event_id or uuid.uuid4(),
         database_id=db.id,
         profile_id=merged.profile["_id"],
         change=merged.outcome,
@@ -178,10 +181,14 @@ async def plan_batch(
             refs.setdefault(pid, {})[item.ref] = outcome
     result.merged = list(touched.values())
     await flag_suppressed(writer, db, result.merged)
-    result.changes = [change_event(db, m, source, job_id) for m in touched.values()]
-    if remember_writes:
-        for m, event in zip(result.merged, result.changes, strict=True):
-            remember(m, refs[m.profile["_id"]], event.model_dump_json())
+    if not remember_writes:
+        result.changes = [change_event(db, m, source, job_id) for m in result.merged]
+        return result
+    for m in result.merged:
+        done = refs[m.profile["_id"]]
+        event = change_event(db, m, source, job_id, event_id_of(m.profile["_id"], done))
+        remember(m, done, event.model_dump_json())
+        result.changes.append(event)
     return result
 
 

@@ -58,3 +58,12 @@ async def test_file_imports_and_api_tests_without_remembering_store_nothing_extr
     writer = MemoryWriter()
     await write_batch(writer, database(), commands(("1", {"email": "a@b.example"})), WriteOptions(), "import_api")
     assert all("last_write" not in p for p in writer.profiles.values())
+
+
+async def test_two_replicas_writing_the_same_commands_publish_one_event_id() -> None:
+    """A replica resumed after losing its partition, and the one that took it over, plan the same batch."""
+    batch = commands(("c1", {"email": "a@b.example", "score": 1}))
+    zombie, successor = await stream(MemoryWriter(), batch), await stream(MemoryWriter(), batch)
+    assert [e.event_id for e in zombie.changes] == [e.event_id for e in successor.changes]
+    other = await stream(MemoryWriter(), commands(("c2", {"email": "a@b.example", "score": 1})))
+    assert other.changes[0].event_id != zombie.changes[0].event_id
