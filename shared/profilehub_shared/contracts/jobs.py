@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictBool, model_validator
 
 from ..filters.model import Filter
 from .base import Event, topic_name
@@ -117,6 +117,13 @@ ExportFormat = Literal["csv", "jsonl", "xlsx"]
 FIELD_NAME = Field(min_length=1, max_length=200)
 
 
+NEUTRALISE_FORMULAS = (
+    'Protect spreadsheet users from formula injection (OWASP "CSV injection"): in CSV and XLSX a text cell '
+    "starting with =, +, -, @, tab or carriage return gets a leading ' (numbers stay numbers). XLSX text is always "
+    "stored as text, never as a formula, either way. false: text exactly as stored"
+)
+
+
 class ExportParams(BaseModel):
     """Export profiles: a filter, the columns in order, a file format."""
 
@@ -131,6 +138,7 @@ class ExportParams(BaseModel):
     )
     format: ExportFormat = Field("csv", description="csv (UTF-8, RFC 4180), jsonl (JSON Lines) or xlsx")
     filter: Filter | None = Field(None, description="Only profiles matching this filter; all when absent")
+    neutralise_formulas: StrictBool = Field(True, description=NEUTRALISE_FORMULAS)
 
 
 class HistoryExportParams(BaseModel):
@@ -148,6 +156,7 @@ class HistoryExportParams(BaseModel):
     profile_fields: list[Annotated[str, FIELD_NAME]] = Field(
         default_factory=list, max_length=100, description="Profile fields added to each event, as in exports"
     )
+    neutralise_formulas: StrictBool = Field(True, description=NEUTRALISE_FORMULAS)
 
 
 class JobRequested(Event):
