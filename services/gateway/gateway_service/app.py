@@ -3,11 +3,14 @@
 Nothing connects when the app is created: Kafka topics, the broker and MongoDB are opened in the lifespan.
 """
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from pymongo import ASCENDING
+from pymongo.errors import OperationFailure
 
 from profilehub_shared.contracts import ServiceHeartbeatRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
@@ -18,17 +21,30 @@ from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
 
-from . import api, errors, health, jobs
+from . import api, errors, health, jobs, messages
+from .cursors import CursorSigner
+from .json_input import StrictJsonBodies
+from .last_resort import LastResort
 from .limits import BodySizeLimit
 from .profile_client import ProfileClient
 from .schema_client import SchemaClient
 from .settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
 
 DESCRIPTION = """Profile databases, fields, resources, suppression lists and promo pools.
 
 Every call carries `Authorization: Bearer <token>`: the admin token (`PROFILEHUB_ADMIN_TOKEN`) or a group token
 the admin created. A group token sees only its group's objects. Errors have one shape:
 `{"error": {"code", "message", "details": [{"field", "value", "code", "message"}]}}`."""
+
+
+async def token_names_index(db: Any) -> None:
+    """Token names are unique; tokens named alike before that rule keep working, with a warning to rename."""
+    try:
+        await db.tokens.create_index([("name", ASCENDING)], unique=True)
+    except OperationFailure as exc:
+        log.warning("token names are not unique yet (%s): revoke or recreate the duplicates", exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stack.push_async_callback(client.close)
             db = database(client, settings)
             await db.tokens.create_index([("hash", ASCENDING)], unique=True)
+            await token_names_index(db)
             broker.context.set_global("db", db)  # for the JobProgressed subscriber
             await broker.start()
             stack.push_async_callback(broker.stop)
@@ -90,8 +107,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=lambda route: route.name,  # operation ids: list_databases, add_field, …
     )
     app.state.settings = settings  # auth reads it; available before the lifespan too
+    app.state.cursors = CursorSigner.for_secret(settings.profilehub_admin_token.get_secret_value())
+    # Outermost last: LastResort → BodySizeLimit → StrictJsonBodies → the routes.
+    app.add_middleware(StrictJsonBodies)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
+    app.add_middleware(LastResort)
     errors.install(app)
+    messages.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
     return app

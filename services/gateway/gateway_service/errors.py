@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,8 +27,10 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    500: "internal",
     504: "timeout",
 }
+METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class ErrorInfo(BaseModel):
@@ -46,12 +49,19 @@ class ErrorBody(BaseModel):
     error: ErrorInfo
 
 
-class ApiError(Exception):
-    """A refusal the API reports to its caller."""
+class ApiError(StarletteHTTPException):
+    """A refusal the API reports to its caller.
+
+    An HTTPException, so that FastAPI lets it through when it is raised while the body is read (a body over the
+    size limit, JSON the gateway refuses) instead of turning it into a bare 400.
+    """
 
     def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message)
+        super().__init__(status, message)
         self.status, self.code, self.message, self.details = status, code, message, details or []
+
+    def __str__(self) -> str:
+        return self.message
 
     @classmethod
     def from_schema(cls, error: SchemaError) -> "ApiError":
@@ -62,6 +72,16 @@ def not_found(what: str, object_id: str) -> ApiError:
     return ApiError(404, "not_found", f"{what} {object_id!r} does not exist")
 
 
+def invalid(field: str, value: Any, code: str, message: str) -> ApiError:
+    """A 422 about one input: its field, its value (cut short), the reason."""
+    return ApiError(
+        422,
+        "invalid",
+        f"{field}: {message}",
+        [{"field": field, "value": short_repr(value), "code": code, "message": message}],
+    )
+
+
 def validation_details(errors: Any) -> list[dict[str, Any]]:
     """Pydantic errors as field details; values are cut short so a huge input is never echoed back."""
     details = []
@@ -69,7 +89,8 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
         loc = [str(p) for p in err.get("loc", ())]
         message = err.get("msg", "invalid value")
         if err.get("type") == "json_invalid":  # FastAPI puts the character position where a field name would be
-            message = f"invalid JSON at character {loc[-1]}: {err.get('ctx', {}).get('error', message)}"
+            where = f" at character {loc[-1]}" if loc[-1:] and loc[-1] != "body" else ""
+            message = f"invalid JSON{where}: {err.get('ctx', {}).get('error', message)}"
             loc = []
         elif loc[:1] == ["body"]:
             loc = loc[1:]
@@ -84,9 +105,37 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
     return details
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = ErrorBody(error=ErrorInfo(code=code, message=message, details=details or []))
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+
+
+def path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], set[str]]]:
+    """Each path of the API (from its OpenAPI document, which lists every route) and the methods it answers."""
+    table = []
+    for template, operations in app.openapi()["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
+        methods = {m.upper() for m in operations if m.upper() in METHOD_ORDER}
+        table.append((pattern, methods | ({"HEAD"} if "GET" in methods else set())))
+    return table
+
+
+def allowed_methods(request: Request, fallback: str) -> str:
+    """Every method some route answers at this path (RFC 9110: a 405 lists them all in `Allow`)."""
+    app = request.app
+    if getattr(app.state, "path_methods", None) is None:
+        app.state.path_methods = path_methods(app)
+    methods: set[str] = set()
+    for pattern, answered in app.state.path_methods:
+        if pattern.match(request.url.path):
+            methods |= answered
+    return ", ".join(m for m in METHOD_ORDER if m in methods) or fallback
 
 
 async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
@@ -109,7 +158,12 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
         return error_response(
             422, "invalid", f"{message}: send UTF-8 JSON nested at most a few hundred levels", [detail]
         )
-    return error_response(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message)
+    if exc.status_code == 405:
+        allowed = allowed_methods(request, (exc.headers or {}).get("Allow", ""))
+        message = f"{request.method} is not allowed here; allowed: {allowed}"
+        return error_response(405, "method_not_allowed", message, headers={"Allow": allowed})
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(exc.status_code, HTTP_CODES.get(exc.status_code, "error"), message, headers=headers)
 
 
 def install(app: FastAPI) -> None:

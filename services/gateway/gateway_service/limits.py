@@ -3,16 +3,24 @@
 import json
 from typing import Any
 
+from .errors import ApiError
+
 Scope = dict[str, Any]
 
 
-class BodyTooLarge(Exception):
-    pass
+def _too_large_message(limit: int) -> str:
+    return f"request body larger than {limit} bytes; split the upload"
+
+
+class BodyTooLarge(ApiError):
+    """Raised while the body is read: an HTTPException, so FastAPI passes it on as the 413 instead of a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, "too_large", _too_large_message(limit))
 
 
 def _too_large_body(limit: int) -> bytes:
-    message = f"request body larger than {limit} bytes; split the upload"
-    return json.dumps({"error": {"code": "too_large", "message": message, "details": []}}).encode()
+    return json.dumps({"error": {"code": "too_large", "message": _too_large_message(limit), "details": []}}).encode()
 
 
 class BodySizeLimit:
@@ -45,7 +53,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Any) -> None:

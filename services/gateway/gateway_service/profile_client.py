@@ -15,6 +15,7 @@ from faststream.kafka import KafkaBroker
 from profilehub_shared.contracts.profiles import DeleteProfile, ProfileWriteAnswered, UpsertProfile, WriteOptions
 
 from .errors import ApiError
+from .messages import check_fits
 
 
 class ProfileClient:
@@ -60,6 +61,7 @@ class ProfileClient:
 
     async def upsert(self, database_id: str, record: dict[str, Any], options: WriteOptions) -> ProfileWriteAnswered:
         command = UpsertProfile(database_id=database_id, record=record, options=options, request_id=uuid.uuid4().hex)
+        check_fits(command, "body.record")
         match_value = str(record.get(options.matching.removeprefix("field:"), command.request_id))
         return await self._ask(command, f"{database_id}:{match_value}")
 

@@ -16,6 +16,7 @@ from faststream.kafka import KafkaBroker
 from profilehub_shared.contracts.schema import ChangeSchema, SchemaChangeAnswered, SchemaOperation
 
 from .errors import ApiError
+from .messages import check_fits
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class SchemaClient:
     async def change(self, operation: SchemaOperation) -> SchemaChangeAnswered:
         """Ask for a change and return the answer (which may carry a SchemaError); HTTP 504 on timeout."""
         command = ChangeSchema(operation=operation)
+        check_fits(command, "body")
         future: asyncio.Future[SchemaChangeAnswered] = asyncio.get_running_loop().create_future()
         self.pending[command.request_id] = future
         try:

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from pymongo.asynchronous.collection import AsyncCollection
 
 from .auth import Principal
+from .cursors import CursorSigner
 from .errors import ApiError, not_found
 
 M = TypeVar("M", bound=BaseModel)
@@ -80,11 +81,13 @@ async def page(
 
 
 async def listing(
-    db: Any, collection: str, cls: type[M], caller: Principal, group: str | None, limit: int, cursor: str | None
-) -> tuple[list[M], str | None]:
+    db: Any, collection: str, cls: type[M], caller: Principal, group: str | None, limit: int, cursor: str | None,
+    cursors: CursorSigner,
+) -> tuple[list[M], str | None]:  # fmt: skip
     """A page of account-level objects the caller sees, optionally of one group."""
+    position = cursors.read(collection, cursor)
     if group is not None and not caller.sees(group):
         return [], None
     query = caller.scope("group") | ({"group": group} if group is not None else {})
-    docs, next_cursor = await page(db[collection], query, limit, cursor)
-    return [model_of(cls, d) for d in docs], next_cursor
+    docs, last = await page(db[collection], query, limit, position)
+    return [model_of(cls, d) for d in docs], cursors.sign(collection, last)

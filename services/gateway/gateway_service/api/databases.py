@@ -6,13 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from profilehub_shared.contracts import schema as ops
-from profilehub_shared.contracts.schema_state import Database, DatabaseSettings, Resource, SuppressionList
+from profilehub_shared.contracts.schema_state import Database, Resource, SuppressionList
 
 from ..auth import Caller, Principal
 from ..errors import ApiError, responses
 from ..store import model_of, page, visible
-from .deps import Db, Schema
-from .models import CloneRequest, DatabaseChanges, DatabasePage
+from .deps import Cursors, Db, Schema
+from .models import CloneRequest, DatabaseChanges, DatabasePage, NewDatabase
 from .paging import Cursor, GroupFilter, Limit
 
 router = APIRouter(prefix="/databases", tags=["databases"], responses=responses(401, 422))
@@ -43,6 +43,7 @@ async def check_references(db: Any, caller: Principal, list_id: str | None, reso
 async def list_databases(
     db: Db,
     caller: Caller,
+    cursors: Cursors,
     name: Annotated[str | None, Query(max_length=200, description="Part of the name, case-insensitive")] = None,
     tag: Annotated[str | None, Query(max_length=200, description="Has this tag")] = None,
     group: GroupFilter = None,
@@ -61,12 +62,12 @@ async def list_databases(
         query["settings.tags"] = tag
     if is_watchers is not None:
         query["settings.is_watchers"] = is_watchers
-    docs, next_cursor = await page(db.databases, query, limit, cursor)
-    return DatabasePage(items=[model_of(Database, d) for d in docs], next_cursor=next_cursor)
+    docs, last = await page(db.databases, query, limit, cursors.read("databases", cursor))
+    return DatabasePage(items=[model_of(Database, d) for d in docs], next_cursor=cursors.sign("databases", last))
 
 
 @router.post("", status_code=201, responses=responses(409, 504), summary="Create a database")
-async def create_database(body: DatabaseSettings, db: Db, schema: Schema, caller: Caller) -> Database:
+async def create_database(body: NewDatabase, db: Db, schema: Schema, caller: Caller) -> Database:
     settings = body.model_copy(update={"group": caller.group_for(body.group)})
     await check_references(db, caller, settings.suppression_list_id, settings.resource_ids)
     answer = await schema.apply(ops.CreateDatabase(settings=settings))

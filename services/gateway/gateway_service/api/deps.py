@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from ..cursors import CursorSigner
 from ..schema_client import SchemaClient
 
 
@@ -15,5 +16,11 @@ def get_schema(request: Request) -> SchemaClient:
     return request.app.state.schema
 
 
+def get_cursors(request: Request) -> CursorSigner:
+    cursors: CursorSigner = request.app.state.cursors
+    return cursors
+
+
 Db = Annotated[Any, Depends(get_db)]
 Schema = Annotated[SchemaClient, Depends(get_schema)]
+Cursors = Annotated[CursorSigner, Depends(get_cursors)]

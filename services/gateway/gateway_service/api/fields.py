@@ -16,7 +16,7 @@ from ..auth import Caller
 from ..errors import ApiError, not_found, responses
 from ..store import visible
 from .deps import Db, Schema
-from .models import FieldChanges, FieldsView, StandardFieldView
+from .models import FieldChanges, FieldsView, NewField, StandardFieldChange, StandardFieldView
 
 router = APIRouter(prefix="/databases/{database_id}", tags=["fields"], responses=responses(401, 404, 422))
 
@@ -41,7 +41,7 @@ async def list_fields(database_id: str, db: Db, caller: Caller) -> FieldsView:
 
 
 @router.post("/fields", status_code=201, responses=responses(409, 504), summary="Add a custom field")
-async def add_field(database_id: str, body: CustomField, db: Db, schema: Schema, caller: Caller) -> CustomField:
+async def add_field(database_id: str, body: NewField, db: Db, schema: Schema, caller: Caller) -> CustomField:
     await visible(db, "databases", Database, database_id, caller)
     answer = await schema.apply(ops.AddField(database_id=database_id, field=body))
     return field_in(answer.database, body.name)
@@ -86,7 +86,7 @@ async def remove_field(database_id: str, name: str, db: Db, schema: Schema, call
     summary="Set a standard field's default, required and visibility",
 )
 async def set_standard_field(
-    database_id: str, name: str, body: StandardFieldSettings, db: Db, schema: Schema, caller: Caller
+    database_id: str, name: str, body: StandardFieldChange, db: Db, schema: Schema, caller: Caller
 ) -> StandardFieldView:
     await visible(db, "databases", Database, database_id, caller)
     if name not in STANDARD_FIELDS:

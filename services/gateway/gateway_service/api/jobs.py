@@ -21,7 +21,7 @@ from profilehub_shared.mongo import FileTooLarge, store_file, stored_file_chunks
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
 from ..store import visible
-from .deps import Db
+from .deps import Cursors, Db
 from .paging import Cursor, Limit
 
 router = APIRouter(tags=["jobs"], responses=responses(401, 404, 422))
@@ -174,6 +174,7 @@ async def list_jobs(
     database_id: str,
     db: Db,
     caller: Caller,
+    cursors: Cursors,
     kind: Annotated[JobKind | None, Query(description="Only jobs of this kind")] = None,
     status: Annotated[JobStatus | None, Query(description="Only jobs in this status")] = None,
     limit: Limit = 50,
@@ -185,12 +186,14 @@ async def list_jobs(
     query: dict[str, Any] = {"database_id": database_id}
     query |= {"kind": kind} if kind else {}
     query |= {"status": status} if status else {}
-    if cursor is not None:
-        query = {"$and": [query, before_cursor(cursor)]}
+    listing = f"jobs:{database_id}"
+    if (position := cursors.read(listing, cursor)) is not None:
+        query = {"$and": [query, before_cursor(position)]}
     found = db.jobs.find(query, batch_size=limit + 1).sort([("created_at", -1), ("_id", -1)]).limit(limit + 1)
     docs = [d async for d in found]
     more = len(docs) > limit
-    return JobPage(items=[job_of(d) for d in docs[:limit]], next_cursor=jobs_cursor(docs[limit - 1]) if more else None)
+    next_cursor = cursors.sign(listing, jobs_cursor(docs[limit - 1]) if more else None)
+    return JobPage(items=[job_of(d) for d in docs[:limit]], next_cursor=next_cursor)
 
 
 @router.get("/jobs/{job_id}", summary="A job's status and counts")

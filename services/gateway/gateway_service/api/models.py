@@ -1,9 +1,9 @@
 """Request and response bodies of the REST API that are not contract models themselves."""
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, create_model
 from pydantic.fields import FieldInfo
 
 from profilehub_shared.contracts.schema import Counts
@@ -17,12 +17,18 @@ from profilehub_shared.contracts.schema_state import (
 from profilehub_shared.fields import CustomField, StandardFieldSettings
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 Name = Annotated[str, Field(min_length=1, max_length=200, description="Unique name, 1 to 200 characters")]
 Group = Annotated[str | None, Field(None, max_length=100, description="Access group (forced to a group token's own)")]
 
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def strict(annotation: Any) -> Any:
+    """A flag takes only true or false: pydantic's lax mode would read 0, 1, "yes" or "off" as one."""
+    return StrictBool if annotation is bool else annotation
 
 
 def partial(model: type[BaseModel], name: str, doc: str, leave_out: tuple[str, ...] = ()) -> type[BaseModel]:
@@ -32,14 +38,30 @@ def partial(model: type[BaseModel], name: str, doc: str, leave_out: tuple[str, .
         if key not in leave_out:
             optional = FieldInfo.merge_field_infos(info, default=None)
             optional.default_factory = None
-            fields[key] = (info.annotation | None, optional)  # type: ignore[operator]
+            fields[key] = (strict(info.annotation) | None, optional)
     return create_model(name, __base__=Body, __doc__=doc, **fields)
+
+
+def strict_input(model: type[M], name: str) -> type[M]:
+    """`model` as the API reads it: the same attributes, its flags strict booleans (a subclass: used as `model`)."""
+    flags: dict[str, Any] = {
+        key: (StrictBool, info) for key, info in model.model_fields.items() if info.annotation is bool
+    }
+    return create_model(name, __base__=model, __doc__=model.__doc__, **flags)
 
 
 DatabaseChanges = partial(DatabaseSettings, "DatabaseChanges", "Database settings to replace; absent keys stay.")
 FieldChanges = partial(
     CustomField, "FieldChanges", "Field attributes to replace (not the name); absent keys stay.", leave_out=("name",)
 )
+if TYPE_CHECKING:  # to mypy they are the models they extend
+    NewDatabase = DatabaseSettings
+    NewField = CustomField
+    StandardFieldChange = StandardFieldSettings
+else:
+    NewDatabase = strict_input(DatabaseSettings, "NewDatabase")
+    NewField = strict_input(CustomField, "NewField")
+    StandardFieldChange = strict_input(StandardFieldSettings, "StandardFieldChange")
 
 
 class Page(BaseModel, Generic[T]):
@@ -127,10 +149,18 @@ class EntryPage(Page[Entry]):
     """A page of suppression entries."""
 
 
+def without_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("text may not contain NUL (U+0000)")
+    return text
+
+
 class CodesUpload(Body):
     """Promo codes to add (also accepted as text/plain, one code per line)."""
 
-    codes: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(max_length=MAX_ENTRIES)
+    codes: list[Annotated[str, Field(min_length=1, max_length=200), AfterValidator(without_nul)]] = Field(
+        max_length=MAX_ENTRIES
+    )
 
 
 class CodesAdded(BaseModel):

@@ -19,6 +19,7 @@ from profilehub_shared.filters import Filter, FilterError, to_query
 
 from ..auth import Caller
 from ..errors import ApiError, responses
+from ..messages import check_fits
 from ..store import visible
 from .deps import Db
 from .jobs import Job, job_of
@@ -52,6 +53,8 @@ async def start_job(request: Request, db: Any, database_id: str, kind: str | Non
     if kind is None:
         [kind] = [KIND_OF[name] for name in params]
     now, job_id = datetime.now(UTC), uuid.uuid4().hex
+    event = JobRequested(job_id=job_id, kind=kind, database_id=database_id, **params)
+    check_fits(event, "body")  # before the job is stored: a job that cannot be sent would stay queued for ever
     await db.jobs.insert_one(
         {
             "_id": job_id,
@@ -63,7 +66,6 @@ async def start_job(request: Request, db: Any, database_id: str, kind: str | Non
             "updated_at": now,
         }
     )
-    event = JobRequested(job_id=job_id, kind=kind, database_id=database_id, **params)
     await request.app.state.broker.publish(event, topic=JobRequested.topic, key=job_id.encode())
     return job_of(await db.jobs.find_one({"_id": job_id}))
 

@@ -1,6 +1,5 @@
 """Profiles of a database: read and list (quick search, structured filter), upsert and delete one."""
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,10 +11,13 @@ from profilehub_shared.filters import Filter, FilterError, to_query
 from profilehub_shared.mongo import profiles_collection_name
 
 from ..auth import Caller
+from ..cursors import CursorSigner
 from ..errors import ApiError, not_found, responses, validation_details
+from ..json_input import parse_json
 from ..store import visible
-from .deps import Db
+from .deps import Cursors, Db
 from .paging import Cursor, Limit
+from .records import check_record_keys
 
 router = APIRouter(prefix="/databases/{database_id}/profiles", tags=["profiles"], responses=responses(401, 404, 422))
 
@@ -60,19 +62,24 @@ def filter_error(exc: FilterError) -> ApiError:
 
 
 async def search(
-    db: Any, database: Database, flt: Filter | None, q: str | None, limit: int, cursor: str | None
-) -> ProfilePage:
+    db: Any, database: Database, flt: Filter | None, q: str | None, limit: int, cursor: str | None,
+    cursors: CursorSigner, cursor_field: str,
+) -> ProfilePage:  # fmt: skip
+    listing = f"profiles:{database.id}"
+    position = cursors.read(listing, cursor, cursor_field)
     try:
         query = to_query(database, flt, q)
     except FilterError as exc:
         raise filter_error(exc) from exc
-    if cursor is not None:
-        query = {"$and": [query, {"_id": {"$gt": cursor}}]} if query else {"_id": {"$gt": cursor}}
+    if position is not None:
+        query = {"$and": [query, {"_id": {"$gt": position}}]} if query else {"_id": {"$gt": position}}
     coll = db[profiles_collection_name(database.id)]
     docs = [d async for d in coll.find(query, batch_size=limit + 1).sort("_id", 1).limit(limit + 1)]
     more = len(docs) > limit
     docs = docs[:limit]
-    return ProfilePage(items=[shown(d) for d in docs], next_cursor=docs[-1]["_id"] if more else None)
+    return ProfilePage(
+        items=[shown(d) for d in docs], next_cursor=cursors.sign(listing, docs[-1]["_id"] if more else None)
+    )
 
 
 @router.get("", summary="List profiles: quick search `q=field:value` or `filter=<JSON>`, cursor-paged")
@@ -80,6 +87,7 @@ async def list_profiles(
     database_id: str,
     db: Db,
     caller: Caller,
+    cursors: Cursors,
     limit: Limit = 50,
     cursor: Cursor = None,
     q: Annotated[str | None, Query(max_length=1000, description="Quick search `field:value`")] = None,
@@ -89,22 +97,18 @@ async def list_profiles(
     flt = None
     if filter:
         try:
-            body = SearchBody.model_validate({"filter": json.loads(filter)})
-        except (ValueError, ValidationError) as exc:
-            details = (
-                validation_details(exc.errors())
-                if isinstance(exc, ValidationError)
-                else [{"field": "filter", "value": filter[:100], "code": "invalid_json", "message": str(exc)}]
-            )
+            body = SearchBody.model_validate({"filter": parse_json(filter, "query.filter")})
+        except ValidationError as exc:
+            details = [d | {"field": f"query.{d['field']}"} for d in validation_details(exc.errors())]
             raise ApiError(422, "invalid", "filter is not a valid filter", details) from exc
         flt = body.filter
-    return await search(db, database, flt, q, limit, cursor)
+    return await search(db, database, flt, q, limit, cursor, cursors, "query.cursor")
 
 
 @router.post("/search", summary="List profiles matching a structured filter (body), cursor-paged")
-async def search_profiles(database_id: str, body: SearchBody, db: Db, caller: Caller) -> ProfilePage:
+async def search_profiles(database_id: str, body: SearchBody, db: Db, caller: Caller, cursors: Cursors) -> ProfilePage:
     database = await visible(db, "databases", Database, database_id, caller)
-    return await search(db, database, body.filter, body.q, body.limit, body.cursor)
+    return await search(db, database, body.filter, body.q, body.limit, body.cursor, cursors, "body.cursor")
 
 
 @router.get("/{profile_id}", summary="One profile")
@@ -123,7 +127,8 @@ def rejected(errors: list[RejectedField]) -> ApiError:
 
 @router.put("", summary="Create or update one profile (matching and mode as in imports)")
 async def upsert_profile(request: Request, database_id: str, body: UpsertBody, db: Db, caller: Caller) -> UpsertAnswer:
-    await visible(db, "databases", Database, database_id, caller)
+    database = await visible(db, "databases", Database, database_id, caller)
+    check_record_keys(database, body.record)
     answer = await request.app.state.profiles.upsert(database_id, body.record, body.options)
     if answer.outcome == "rejected" or answer.profile_id is None:
         raise rejected(answer.errors)

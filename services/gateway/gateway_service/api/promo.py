@@ -13,7 +13,7 @@ from ..auth import Caller
 from ..bulk import chunks, total
 from ..errors import ApiError, responses
 from ..store import listing, object_id_cursor, page, visible
-from .deps import Db, Schema
+from .deps import Cursors, Db, Schema
 from .models import CodesAdded, CodesUpload, NamedCreate, PromoCode, PromoCodePage, PromoPoolPage
 from .paging import Cursor, GroupFilter, Limit
 
@@ -48,9 +48,9 @@ async def uploaded_codes(request: Request) -> list[str]:
 
 @router.get("", summary="List promo pools")
 async def list_promo_pools(
-    db: Db, caller: Caller, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
+    db: Db, caller: Caller, cursors: Cursors, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
 ) -> PromoPoolPage:
-    items, next_cursor = await listing(db, "promo_pools", PromoPool, caller, group, limit, cursor)
+    items, next_cursor = await listing(db, "promo_pools", PromoPool, caller, group, limit, cursor, cursors)
     return PromoPoolPage(items=items, next_cursor=next_cursor)
 
 
@@ -97,12 +97,14 @@ async def list_codes(
     pool_id: str,
     db: Db,
     caller: Caller,
+    cursors: Cursors,
     state: Annotated[Literal["unused", "assigned"] | None, Query(description="Only codes in this state")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> PromoCodePage:
     await visible(db, "promo_pools", PromoPool, pool_id, caller)
     query = {"pool_id": pool_id} | ({"state": state} if state else {})
-    docs, next_cursor = await page(db.promo_codes, query, limit, object_id_cursor(cursor))
+    listing = f"promo_codes:{pool_id}"
+    docs, last = await page(db.promo_codes, query, limit, object_id_cursor(cursors.read(listing, cursor)))
     items = [PromoCode(code=d["code"], state=d["state"], profile_id=d.get("profile_id")) for d in docs]
-    return PromoCodePage(items=items, next_cursor=next_cursor)
+    return PromoCodePage(items=items, next_cursor=cursors.sign(listing, last))

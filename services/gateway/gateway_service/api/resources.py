@@ -8,7 +8,7 @@ from profilehub_shared.contracts.schema_state import Resource
 from ..auth import Caller
 from ..errors import responses
 from ..store import listing, visible
-from .deps import Db, Schema
+from .deps import Cursors, Db, Schema
 from .models import ResourceCreate, ResourcePage
 from .paging import Cursor, GroupFilter, Limit
 
@@ -17,9 +17,9 @@ router = APIRouter(prefix="/resources", tags=["resources"], responses=responses(
 
 @router.get("", summary="List resources")
 async def list_resources(
-    db: Db, caller: Caller, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
+    db: Db, caller: Caller, cursors: Cursors, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
 ) -> ResourcePage:
-    items, next_cursor = await listing(db, "resources", Resource, caller, group, limit, cursor)
+    items, next_cursor = await listing(db, "resources", Resource, caller, group, limit, cursor, cursors)
     return ResourcePage(items=items, next_cursor=next_cursor)
 
 

@@ -11,7 +11,7 @@ from ..auth import Caller
 from ..bulk import chunks, total
 from ..errors import responses
 from ..store import listing, object_id_cursor, page, visible
-from .deps import Db, Schema
+from .deps import Cursors, Db, Schema
 from .models import EntriesChange, EntriesChanged, Entry, EntryPage, NamedCreate, SuppressionListPage
 from .paging import Cursor, GroupFilter, Limit
 
@@ -20,9 +20,9 @@ router = APIRouter(prefix="/suppression-lists", tags=["suppression lists"], resp
 
 @router.get("", summary="List suppression lists")
 async def list_suppression_lists(
-    db: Db, caller: Caller, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
+    db: Db, caller: Caller, cursors: Cursors, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
 ) -> SuppressionListPage:
-    items, next_cursor = await listing(db, "suppression_lists", SuppressionList, caller, group, limit, cursor)
+    items, next_cursor = await listing(db, "suppression_lists", SuppressionList, caller, group, limit, cursor, cursors)
     return SuppressionListPage(items=items, next_cursor=next_cursor)
 
 
@@ -75,11 +75,14 @@ async def list_entries(
     list_id: str,
     db: Db,
     caller: Caller,
+    cursors: Cursors,
     kind: Annotated[Literal["email", "phone", "domain"] | None, Query(description="Only entries of this kind")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> EntryPage:
     await visible(db, "suppression_lists", SuppressionList, list_id, caller)
     query = {"list_id": list_id} | ({"kind": kind} if kind else {})
-    docs, next_cursor = await page(db.suppression_entries, query, limit, object_id_cursor(cursor))
-    return EntryPage(items=[Entry(kind=d["kind"], value=d["value"]) for d in docs], next_cursor=next_cursor)
+    listing = f"suppression_entries:{list_id}"
+    docs, last = await page(db.suppression_entries, query, limit, object_id_cursor(cursors.read(listing, cursor)))
+    items = [Entry(kind=d["kind"], value=d["value"]) for d in docs]
+    return EntryPage(items=items, next_cursor=cursors.sign(listing, last))

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
+from pymongo.errors import DuplicateKeyError
 
 from ..auth import Admin, hash_token
-from ..errors import not_found, responses
+from ..errors import ApiError, not_found, responses
 from .deps import Db
 from .models import TokenCreate, TokenCreated, TokenInfo
 
@@ -19,8 +20,17 @@ def info_of(doc: dict[str, Any]) -> TokenInfo:
     return TokenInfo(id=doc["_id"], name=doc["name"], group=doc["group"], created_at=doc["created_at"])
 
 
-@router.post("", status_code=201, summary="Create a group token (admin only); the secret is shown once")
+def name_taken(name: str) -> ApiError:
+    return ApiError(409, "conflict", f"a token named {name!r} exists; choose another name or revoke that token")
+
+
+@router.post(
+    "", status_code=201, responses=responses(409), summary="Create a group token (admin only); the secret is shown once"
+)
 async def create_token(body: TokenCreate, db: Db, _: Admin) -> TokenCreated:
+    """Names are unique, so that a token can be told apart in the list (409 for a name in use)."""
+    if await db.tokens.find_one({"name": body.name}, {"_id": 1}) is not None:
+        raise name_taken(body.name)
     secret = secrets.token_urlsafe(32)
     doc = {
         "_id": uuid.uuid4().hex,
@@ -29,7 +39,10 @@ async def create_token(body: TokenCreate, db: Db, _: Admin) -> TokenCreated:
         "hash": hash_token(secret),
         "created_at": datetime.now(UTC).replace(microsecond=0),  # as MongoDB will give it back
     }
-    await db.tokens.insert_one(doc)
+    try:
+        await db.tokens.insert_one(doc)  # the unique index decides when two replicas race
+    except DuplicateKeyError:
+        raise name_taken(body.name) from None
     return TokenCreated(**info_of(doc).model_dump(), token=secret)
 
 
