@@ -107,7 +107,11 @@ class CustomField(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(description="API key: a Latin letter, then letters, digits, '_' or '-' (64 at most)")
+    name: str = Field(
+        description="API key: a Latin letter, then letters, digits, '_' or '-' (64 at most); not the name of a "
+        "standard or system field (in any case)",
+        json_schema_extra={"pattern": f"^{NAME_PATTERN.pattern}$"},  # checked by the validator, with its own code
+    )
     title: str = Field("", max_length=1000, description="Display name, free text")
     type: FieldType = Field(description="One of the 10 types; fixed once profiles hold values")
     options: list[str] = Field(

@@ -201,7 +201,12 @@ async def get_job(job_id: str, db: Db, caller: Caller) -> Job:
     return job_of(await visible_job(db, caller, job_id))
 
 
-@router.post("/jobs/{job_id}/cancel", status_code=202, summary="Ask a running job to stop after its current batch")
+@router.post(
+    "/jobs/{job_id}/cancel",
+    status_code=202,
+    responses=responses(409),
+    summary="Ask a running job to stop after its current batch (409 once it has ended)",
+)
 async def cancel_job(job_id: str, db: Db, caller: Caller) -> Job:
     doc = await visible_job(db, caller, job_id)
     if doc["status"] in ("done", "failed", "cancelled"):

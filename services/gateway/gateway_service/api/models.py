@@ -1,7 +1,7 @@
 """Request and response bodies of the REST API that are not contract models themselves."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, create_model
 from pydantic.fields import FieldInfo
@@ -31,14 +31,30 @@ def strict(annotation: Any) -> Any:
     return StrictBool if annotation is bool else annotation
 
 
+def admits_null(annotation: Any) -> bool:
+    return annotation is Any or type(None) in get_args(annotation)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # absent means "unchanged"; null is no value of this attribute
+
+
 def partial(model: type[BaseModel], name: str, doc: str, leave_out: tuple[str, ...] = ()) -> type[BaseModel]:
-    """`model` with every attribute optional (only the ones sent are changed); unknown keys are refused."""
+    """`model` with every attribute optional (only the ones sent are changed); unknown keys are refused. An
+    attribute that cannot be null in `model` cannot be null here either (the document says so: no default)."""
     fields: dict[str, Any] = {}
     for key, info in model.model_fields.items():
-        if key not in leave_out:
+        if key in leave_out:
+            continue
+        if admits_null(info.annotation):
             optional = FieldInfo.merge_field_infos(info, default=None)
-            optional.default_factory = None
-            fields[key] = (strict(info.annotation) | None, optional)
+            annotation = strict(info.annotation)
+        else:
+            optional = FieldInfo.merge_field_infos(info, default=None, json_schema_extra=_no_default)
+            annotation = strict(info.annotation)
+        optional.default_factory = None
+        optional.validate_default = False  # absent stays absent: the model's own default is not this one
+        fields[key] = (annotation, optional)
     return create_model(name, __base__=Body, __doc__=doc, **fields)
 
 

@@ -125,7 +125,7 @@ def rejected(errors: list[RejectedField]) -> ApiError:
     return ApiError(422, "invalid", message, [e.model_dump() for e in errors])
 
 
-@router.put("", summary="Create or update one profile (matching and mode as in imports)")
+@router.put("", responses=responses(504), summary="Create or update one profile (matching and mode as in imports)")
 async def upsert_profile(request: Request, database_id: str, body: UpsertBody, db: Db, caller: Caller) -> UpsertAnswer:
     database = await visible(db, "databases", Database, database_id, caller)
     check_record_keys(database, body.record)
@@ -136,7 +136,7 @@ async def upsert_profile(request: Request, database_id: str, body: UpsertBody, d
     return UpsertAnswer(outcome=answer.outcome, profile=shown(doc or {"_id": answer.profile_id}))
 
 
-@router.delete("/{profile_id}", status_code=204, summary="Delete one profile")
+@router.delete("/{profile_id}", status_code=204, responses=responses(504), summary="Delete one profile")
 async def delete_profile(request: Request, database_id: str, profile_id: str, db: Db, caller: Caller) -> None:
     await visible(db, "databases", Database, database_id, caller)
     answer = await request.app.state.profiles.delete(database_id, profile_id)
