@@ -163,10 +163,11 @@ CASES: Counter[str] = Counter()  # requests sent, by test
 def case_count(request: pytest.FixtureRequest) -> Iterator[None]:
     """Reports how many cases ran (the figure the README quotes) at the end of the module."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and CASES:
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if capture is not None and CASES:
         counts = ", ".join(f"{n} {name}" for name, n in sorted(CASES.items()))
-        reporter.write_line(f"API fuzzing: {EXAMPLES} examples per operation (seed {SEED}): {counts}")
+        with capture.global_and_fixture_disabled():
+            print(f"\nAPI fuzzing: {EXAMPLES} examples per operation (seed {SEED}): {counts}")
 
 
 with_token = schemathesis.pytest.from_fixture("api_schema")

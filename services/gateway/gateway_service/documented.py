@@ -69,6 +69,15 @@ def text_without_nul(schema: Any) -> None:
         stack.extend(v for k, v in node.items() if k not in ("examples", "example", "default"))
 
 
+def json_filter_parameter(operation: dict[str, Any]) -> None:
+    """`filter=` is a structured filter as JSON text (profiles.py parses it like a body's `filter`)."""
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "query" and parameter["name"] == "filter" and "schema" in parameter:
+            del parameter["schema"]
+            filter_schema = {"oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in ("Condition", "Group")]}
+            parameter["content"] = {"application/json": {"schema": filter_schema}}
+
+
 def too_large(operation: dict[str, Any]) -> None:
     """limits.py answers 413 before any route runs; commands too large for Kafka get one too (messages.py)."""
     if "requestBody" in operation:
@@ -99,6 +108,7 @@ def with_enforced_rules(document: dict[str, Any]) -> dict[str, Any]:
         for method, operation in path.items():
             if method in METHODS:
                 plain_text_parameters(operation)
+                json_filter_parameter(operation)
                 too_large(operation)
     components = document.get("components", {}).get("schemas", {})
     if "JsonValue" in components:

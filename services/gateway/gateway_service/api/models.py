@@ -1,5 +1,6 @@
 """Request and response bodies of the REST API that are not contract models themselves."""
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args
 
@@ -35,8 +36,18 @@ def admits_null(annotation: Any) -> bool:
     return annotation is Any or type(None) in get_args(annotation)
 
 
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)  # absent means "unchanged"; null is no value of this attribute
+def without_default(info: FieldInfo) -> Callable[[dict[str, Any]], None]:
+    """The attribute's own schema additions, less its default: absent means "unchanged", null is no value."""
+    extra = info.json_schema_extra
+
+    def schema_of(schema: dict[str, Any]) -> None:
+        if isinstance(extra, dict):
+            schema.update(extra)
+        elif callable(extra):
+            extra(schema)
+        schema.pop("default", None)
+
+    return schema_of
 
 
 def partial(model: type[BaseModel], name: str, doc: str, leave_out: tuple[str, ...] = ()) -> type[BaseModel]:
@@ -50,7 +61,7 @@ def partial(model: type[BaseModel], name: str, doc: str, leave_out: tuple[str, .
             optional = FieldInfo.merge_field_infos(info, default=None)
             annotation = strict(info.annotation)
         else:
-            optional = FieldInfo.merge_field_infos(info, default=None, json_schema_extra=_no_default)
+            optional = FieldInfo.merge_field_infos(info, default=None, json_schema_extra=without_default(info))
             annotation = strict(info.annotation)
         optional.default_factory = None
         optional.validate_default = False  # absent stays absent: the model's own default is not this one
