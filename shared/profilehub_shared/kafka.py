@@ -3,6 +3,8 @@
 Delivery is at least once: a durable subscriber commits its offset only after the handler returned.
 A failing message is delivered again; a poison message (one that can never be parsed or validated),
 or one that failed `max_delivery_attempts` times, goes to `<topic>.dlq` with its error, then is committed.
+Transient failures (database or broker away) are retried without limit and without committing.
+See `delivery` for how batch subscribers stay total.
 """
 
 import asyncio
@@ -14,81 +16,87 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import MessageSizeTooLargeError, TopicAlreadyExistsError
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.message import StreamMessage
 from pydantic import BaseModel, ValidationError
+from pymongo.errors import DocumentTooLarge
 
 from .contracts.base import Message, dead_letter_topic
 from .contracts.dead_letter import MessageDeadLettered
+from .delivery import POISON_ERRORS, PoisonMessage, consumed_record, describe, is_transient
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 
-class PoisonMessage(Exception):
-    """Raised by a handler for a message that no retry can ever make valid."""
-
-
-POISON_ERRORS: tuple[type[BaseException], ...] = (
-    ValidationError,
-    json.JSONDecodeError,
-    UnicodeDecodeError,
-    PoisonMessage,
-)
-
-
-def _text(raw: bytes | None) -> str | None:
-    return None if raw is None else raw.decode("utf-8", errors="replace")
-
-
 class DeadLetterMiddleware(BaseMiddleware):
-    """Routes poison and exhausted messages to `<topic>.dlq`; lets other failures be redelivered."""
+    """Retries a failing message; parks it on `<topic>.dlq` once it is poison or has failed too often.
+
+    A transient failure (database or broker away) is retried for as long as it lasts, and never counts as an
+    attempt: good records are not dead-lettered because the infrastructure was down. Batch subscribers apply
+    their records through `delivery.apply_batch`, which parks a batch's bad records itself; what escapes them
+    is transient and is only delayed here before the batch comes again.
+    """
 
     max_attempts = 5
     # (topic, partition, offset) -> failed deliveries seen by this process
     attempts: dict[tuple[str, int, int], int] = {}  # noqa: RUF012 - per-process retry counter, by design
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        record = msg.raw_message
+        first = record[0] if isinstance(record, list | tuple) and record else record
+        where = (first.topic, first.partition, first.offset)
         try:
-            return await call_next(msg)
+            result = await call_next(msg)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            record = msg.raw_message
-            if isinstance(record, (list, tuple)):  # batch subscribers handle their own poison records
-                raise
-            where = (record.topic, record.partition, record.offset)
             count = self.attempts.get(where, 0) + 1
+            self.attempts[where] = count
+            if isinstance(record, list | tuple) or is_transient(exc):
+                log.warning("delivery %d of %s failed, will retry: %s", count, where, describe(exc))
+                await asyncio.sleep(min(0.2 * count, 5.0))
+                raise
             if not isinstance(exc, POISON_ERRORS) and count < self.max_attempts:
-                self.attempts[where] = count
-                log.warning("delivery %d of %s failed, will retry: %r", count, where, exc)
+                log.warning("delivery %d of %s failed, will retry: %s", count, where, describe(exc))
                 await asyncio.sleep(min(0.2 * count, 2.0))
                 raise
             self.attempts.pop(where, None)
-            await self._dead_letter(record, exc, count)
+            await dead_letter(self.context.get("broker"), record, exc, count)
             await msg.ack()
             return None
+        self.attempts.pop(where, None)
+        return result
 
-    async def _dead_letter(self, record: Any, exc: Exception, attempts: int) -> None:
-        await dead_letter(self.context.get("broker"), record, exc, attempts)
+
+def poison_code(exc: BaseException) -> str:
+    """The stable code a dead letter carries for `exc`."""
+    if isinstance(exc, MessageSizeTooLargeError | DocumentTooLarge):
+        return "too_large"
+    if isinstance(exc, PoisonMessage | ValidationError):
+        return "invalid_message"
+    return "unprocessable"
 
 
-async def dead_letter(broker: KafkaBroker, record: Any, exc: Exception, attempts: int = 1) -> None:
-    """Park one consumed record on `<topic>.dlq` with its error (batch handlers call this for their poison)."""
+async def dead_letter(broker: KafkaBroker, record: Any, exc: BaseException, attempts: int = 1) -> None:
+    """Park one consumed record on `<topic>.dlq` with its error; nothing in the record can make this fail."""
+    consumed = consumed_record(record)
     letter = MessageDeadLettered(
         original_topic=record.topic,
         partition=record.partition,
         offset=record.offset,
         consumer_group=None,
         error_type=type(exc).__name__,
-        error=str(exc)[:4000],
+        error=describe(exc),
         attempts=attempts,
-        key=_text(record.key),
-        value=_text(record.value) or "",
+        key=consumed.key,
+        value=consumed.value_preview,
+        code=poison_code(exc),
+        consumed=consumed,
     )
-    log.error("message %s:%d@%d dead-lettered: %r", record.topic, record.partition, record.offset, exc)
+    log.error("message %s:%d@%d dead-lettered: %s", record.topic, record.partition, record.offset, describe(exc))
     await broker.publish(letter, topic=dead_letter_topic(record.topic), key=record.key)
 
 

@@ -1,6 +1,7 @@
 """At-least-once delivery on the real broker and database: write, redeliver after a crash, dead-letter."""
 
 import asyncio
+import base64
 import json
 import uuid
 
@@ -9,9 +10,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import NewTopic
 from faststream.kafka import KafkaBroker
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ServerSelectionTimeoutError
 
 from profilehub_shared.contracts import HealthProbeRequested, dead_letter_topic
 from profilehub_shared.contracts.dead_letter import MessageDeadLettered
+from profilehub_shared.delivery import safe_text
 from profilehub_shared.kafka import durable, ensure_topics, make_broker
 from profilehub_shared.settings import ServiceSettings
 
@@ -165,8 +168,10 @@ async def test_poison_message_goes_to_dead_letter_topic_and_consumer_goes_on(
     assert (letter.original_topic, letter.partition, letter.offset) == (topic, 0, 0)
     assert letter.error_type == error_type
     assert reason in letter.error
-    assert letter.value == poison.decode(errors="replace")
+    assert letter.value == safe_text(poison)
     assert letter.key == "upstream-key"
+    assert letter.consumed is not None and base64.b64decode(letter.consumed.value_base64) == poison
+    assert letter.code == "invalid_message"
 
 
 async def test_handler_that_always_fails_is_dead_lettered_after_max_attempts(
@@ -188,4 +193,41 @@ async def test_handler_that_always_fails_is_dead_lettered_after_max_attempts(
         [raw] = await read_all(settings, dead_letter_topic(topic), 1)
     letter = MessageDeadLettered.model_validate_json(raw)
     assert letter.attempts == settings.max_delivery_attempts == len(calls)
-    assert letter.error == "downstream never accepts this"
+    assert letter.error == "RuntimeError: downstream never accepts this"
+    assert letter.code == "unprocessable"
+
+
+async def test_a_database_that_is_away_longer_than_the_attempts_dead_letters_nothing(
+    settings: ServiceSettings, mongo: AsyncDatabase
+) -> None:
+    """Transient failures are retried until they pass: they never count as attempts of the record."""
+    topic = await fresh_topic(settings)
+    outages = settings.max_delivery_attempts + 3
+    calls: list[str] = []
+    broker = make_broker(settings, "test")
+
+    @broker.subscriber(topic, **durable("g-" + topic))
+    async def database_away_for_a_while(probe: HealthProbeRequested) -> None:
+        calls.append(probe.probe_id)
+        if len(calls) <= outages:
+            raise ServerSelectionTimeoutError("the database is away")
+        await record_probe(mongo, probe)
+
+    probe = HealthProbeRequested(probe_id=uuid.uuid4().hex)
+    async with broker:
+        await broker.start()
+        await broker.publish(probe, topic=topic)
+        await wait_for(lambda: mongo.probes.find_one({"_id": probe.probe_id}), timeout=60)
+    assert len(calls) == outages + 1
+    assert await committed_offset(settings, topic, "g-" + topic) == 1
+    assert await dead_letters_of(settings, topic) == 0
+
+
+async def dead_letters_of(settings: ServiceSettings, topic: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        dlq = TopicPartition(dead_letter_topic(topic), 0)
+        return (await consumer.end_offsets([dlq]))[dlq]
+    finally:
+        await consumer.stop()

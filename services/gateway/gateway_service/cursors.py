@@ -51,7 +51,9 @@ class CursorSigner:
             raw, given = _unb64(payload), _unb64(mac)
         except (binascii.Error, ValueError):
             raw, given = b"", b""
-        if not mac or not hmac.compare_digest(given, self._mac(listing, raw)):
+        # Only the canonical text of a cursor: base64 lets some last characters vary without changing the bytes.
+        canonical = cursor == f"{_b64(raw)}.{_b64(given)}"
+        if not mac or not canonical or not hmac.compare_digest(given, self._mac(listing, raw)):
             raise invalid(
                 field, cursor, "invalid_cursor", "not a cursor of this listing: pass next_cursor of the previous page"
             )

@@ -185,7 +185,7 @@ MEANINGS = {
     403: "Needs the admin token",
     404: "No such object (or it belongs to another group)",
     409: "Conflicts with the current state",
-    413: "Request body too large",
+    413: "Request body too large, or the command it makes exceeds the Kafka message limit (1 MiB)",
     415: "Unsupported content type",
     422: "Invalid input, with per-field details",
     504: "The schema service did not answer in time",

@@ -90,9 +90,8 @@ def parse_json(raw: str | bytes, field: str, max_depth: int = MAX_DEPTH) -> Any:
         value = json.loads(raw, parse_constant=_NotFinite, parse_float=_number)
     except RecursionError:
         value = None
-        problems = [
-            {"field": field, "value": "…", "code": "too_deep", "message": f"JSON nested more than {max_depth} levels"}
-        ]
+        reason = f"JSON nested more than {max_depth} levels"
+        problems = [{"field": field, "value": short_repr("…"), "code": "too_deep", "message": reason}]
     except (ValueError, TypeError) as exc:  # JSONDecodeError, bytes that are not UTF-8, an integer of 5,000 digits
         reason = f"invalid JSON: {exc}"
         problems = [{"field": field, "value": short_repr(raw), "code": "json_invalid", "message": reason}]

@@ -11,10 +11,11 @@ from typing import Any
 
 from aiokafka import TopicPartition
 from faststream.kafka import KafkaBroker
+from pydantic import ValidationError
 
 from profilehub_shared.contracts.profiles import DeleteProfile, ProfileWriteAnswered, UpsertProfile, WriteOptions
 
-from .errors import ApiError
+from .errors import ApiError, not_found
 from .messages import check_fits
 
 
@@ -66,5 +67,8 @@ class ProfileClient:
         return await self._ask(command, f"{database_id}:{match_value}")
 
     async def delete(self, database_id: str, profile_id: str) -> ProfileWriteAnswered:
-        command = DeleteProfile(database_id=database_id, profile_id=profile_id, request_id=uuid.uuid4().hex)
+        try:
+            command = DeleteProfile(database_id=database_id, profile_id=profile_id, request_id=uuid.uuid4().hex)
+        except ValidationError:  # longer than any profile id (64): no profile has it
+            raise not_found("profile", profile_id) from None
         return await self._ask(command, f"{database_id}:{profile_id}")

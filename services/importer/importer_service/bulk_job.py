@@ -7,9 +7,11 @@ from typing import Any
 from profilehub_shared.contracts.jobs import BulkUpdateParams, ChangeSubscription, JobRequested, PromoAction
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.fields import FieldValueError
 from profilehub_shared.filters import FilterError, to_query
 
 from .domain import bulk_actions as actions
+from .domain.event_size import largest_change, too_large_reason
 from .domain.merge import Merged, RecordRejected
 from .domain.records import ReadRecord
 from .domain.slicing import in_range
@@ -17,7 +19,7 @@ from .import_job import ImportDeps, progress, stored_events
 from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
-from .writes import ProfileWriter, change_event, flag_suppressed, rejected_field
+from .writes import ProfileWriter, change_event, event_size, flag_suppressed, rejected_field
 
 
 async def merged_for(
@@ -63,6 +65,10 @@ async def plan_bulk(
     for profile in profiles:
         try:
             m = await merged_for(db, p, rec, promo, job_id, profile)
+            oversize = event_size(db, m, "bulk_update", job_id)
+            if oversize:
+                field = largest_change(m.changes)
+                raise RecordRejected([FieldValueError(field, None, "too_large", too_large_reason(oversize))])
         except RecordRejected as exc:
             counts["rejected"] += 1
             pid = profile["_id"]

@@ -3,11 +3,12 @@
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
+from functools import partial
 from typing import Annotated, Any
 
 from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
-from faststream.message import StreamMessage
 from pydantic import ValidationError, WithJsonSchema
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
@@ -21,14 +22,16 @@ from profilehub_shared.contracts.profiles import (
     UpsertProfile,
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
+from profilehub_shared.delivery import apply_batch
 from profilehub_shared.jobs import JobQueue
 from profilehub_shared.kafka import dead_letter, durable, inline_schema, records_of
 from profilehub_shared.schema_cache import tombstone_aware
 from profilehub_shared.schemas import Schemas
+from profilehub_shared.settings import ServiceSettings
 
 from .repository import ProfileStore
 from .runner import RUNS
-from .stream import write_stream_batch
+from .stream import unprocessable, write_stream_batch
 from .suppression_job import SuppressionRefreshes
 
 log = logging.getLogger(__name__)
@@ -83,33 +86,39 @@ async def on_suppression_list_changed(
     log.info("suppression list %s changed: %d database(s) to re-flag", event.list_id, len(jobs))
 
 
-async def raw_values(msg: StreamMessage[Any]) -> Any:
-    """Hand the batch over undecoded: every record is parsed, and refused with a reason, by the handler."""
-    return [bytes(part) for part in msg.body] if isinstance(msg.body, list) else [bytes(msg.body)]
-
-
 @router.subscriber(
     UpsertProfile.topic,
     **durable("importer-upserts"),
     batch=True,
     max_records=1000,
-    decoder=raw_values,
+    decoder=records_of,
     title="UpsertProfile",
-    description="One profile per message from upstream systems; written in batches, in order",
+    description="One profile per message from upstream systems; written in batches, in order. A record that "
+    "cannot be written is refused on ProfileUpsertRejected with its reason; it never holds up the others",
 )
 async def on_upsert_batch(
-    raws: Annotated[list[bytes], WithJsonSchema(inline_schema(UpsertProfile))],
+    records: Annotated[list[Any], WithJsonSchema(inline_schema(UpsertProfile))],
     broker: KafkaBroker = Context(),
     store: ProfileStore = Context(),
     schemas: Schemas = Context(),
+    settings: ServiceSettings = Context(),
 ) -> None:
-    results, refused, answers = await write_stream_batch(store, schemas, raws)
-    sends = [
-        broker.publish(e, topic=ProfileChanged.topic, key=e.profile_id.encode()) for r in results for e in r.changes
-    ]
-    sends += [broker.publish(r, topic=ProfileUpsertRejected.topic, key=r.database_id.encode()) for r in refused]
-    sends += [broker.publish(a, topic=ProfileWriteAnswered.topic, key=a.request_id.encode()) for a in answers]
-    await asyncio.gather(*sends)  # concurrently, so the producer batches them; all acknowledged before the commit
+    async def write(batch: Sequence[Any]) -> None:
+        results, refused, answers = await write_stream_batch(store, schemas, batch)
+        sends = [broker.publish(e, topic=e.topic, key=e.profile_id.encode()) for r in results for e in r.changes]
+        sends += [publish_rejection(broker, r) for r in refused]
+        sends += [broker.publish(a, topic=a.topic, key=a.request_id.encode()) for a in answers]
+        await asyncio.gather(*sends)  # concurrently, so the producer batches them; all acknowledged before the commit
+
+    async def refuse(record: Any, exc: BaseException, attempts: int) -> None:
+        await publish_rejection(broker, unprocessable(record, exc, attempts))
+
+    await apply_batch(records, write, refuse, settings.max_delivery_attempts)
+
+
+async def publish_rejection(broker: KafkaBroker, refused: ProfileUpsertRejected) -> None:
+    key = refused.consumed.key if refused.consumed is not None else refused.database_id
+    await broker.publish(refused, topic=refused.topic, key=(key or "").encode())
 
 
 @router.subscriber(
@@ -149,24 +158,29 @@ async def on_delete_profile(
 )
 async def on_interactions(
     records: Annotated[list[Any], WithJsonSchema(inline_schema(InteractionRecorded))],
+    broker: KafkaBroker = Context(),
     store: ProfileStore = Context(),
     schemas: Schemas = Context(),
+    settings: ServiceSettings = Context(),
 ) -> None:
     # Idempotent: only profiles not yet marked change, one update per database and batch. Invalid interactions and
     # unknown profiles are the history service's to report (interactions.rejected.v1); here they change nothing.
     # An unknown database is skipped: an update there would create its collection on FerretDB.
-    by_database: dict[str, set[str]] = defaultdict(set)
-    for record in records:
-        try:
-            interaction = InteractionRecorded.model_validate_json(record.value or b"")
-        except ValidationError:
-            continue
-        by_database[interaction.database_id].add(interaction.profile_id)
-    for database_id, profile_ids in by_database.items():
-        if await schemas.get(database_id) is None:
-            log.warning("%d interaction(s) name unknown database %s", len(profile_ids), database_id)
-            continue
-        await store.mark_interacted(database_id, sorted(profile_ids))
+    async def mark(batch: Sequence[Any]) -> None:
+        by_database: dict[str, set[str]] = defaultdict(set)
+        for record in batch:
+            try:
+                interaction = InteractionRecorded.model_validate_json(record.value or b"")
+            except ValidationError:
+                continue
+            by_database[interaction.database_id].add(interaction.profile_id)
+        for database_id, profile_ids in by_database.items():
+            if await schemas.get(database_id) is None:
+                log.warning("%d interaction(s) name unknown database %s", len(profile_ids), database_id)
+                continue
+            await store.mark_interacted(database_id, sorted(profile_ids))
+
+    await apply_batch(records, mark, partial(dead_letter, broker), settings.max_delivery_attempts)
 
 
 @router.subscriber(
@@ -183,25 +197,29 @@ async def on_send_times_scored(
     broker: KafkaBroker = Context(),
     store: ProfileStore = Context(),
     schemas: Schemas = Context(),
+    settings: ServiceSettings = Context(),
 ) -> None:
     # A refresh publishes one score per profile; a batch is written with a few update commands per database.
-    latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
-    poison = []
-    for record in records:
-        try:
-            scored = SendTimeScored.model_validate_json(record.value or b"")
-        except ValidationError as exc:
-            poison.append(dead_letter(broker, record, exc))
-            continue
-        latest[scored.database_id][scored.profile_id] = scored.bst.model_dump() if scored.bst is not None else None
-    for database_id, scores in latest.items():
-        if await schemas.get(database_id) is None:  # scored just before its database was deleted
-            log.warning("%d send-time score(s) name unknown database %s", len(scores), database_id)
-            continue
-        missing = len(scores) - await store.set_best_send_times(database_id, scores)
-        if missing:
-            log.warning("%d send-time score(s) name unknown profiles of %s", missing, database_id)
-    await asyncio.gather(*poison)
+    async def write(batch: Sequence[Any]) -> None:
+        latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
+        poison = []
+        for record in batch:
+            try:
+                scored = SendTimeScored.model_validate_json(record.value or b"")
+            except ValidationError as exc:
+                poison.append(dead_letter(broker, record, exc))
+                continue
+            latest[scored.database_id][scored.profile_id] = scored.bst.model_dump() if scored.bst is not None else None
+        for database_id, scores in latest.items():
+            if await schemas.get(database_id) is None:  # scored just before its database was deleted
+                log.warning("%d send-time score(s) name unknown database %s", len(scores), database_id)
+                continue
+            missing = len(scores) - await store.set_best_send_times(database_id, scores)
+            if missing:
+                log.warning("%d send-time score(s) name unknown profiles of %s", missing, database_id)
+        await asyncio.gather(*poison)
+
+    await apply_batch(records, write, partial(dead_letter, broker), settings.max_delivery_attempts)
 
 
 @router.subscriber(

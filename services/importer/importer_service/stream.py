@@ -1,7 +1,7 @@
 """The upsert stream: upstream systems publish one record per message; batches are written in order."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,14 +13,17 @@ from profilehub_shared.contracts.profiles import (
     Source,
     UpsertProfile,
 )
+from profilehub_shared.delivery import consumed_record, describe, safe_text
 from profilehub_shared.schemas import Schemas
 
 from .domain.matching import MatchingNotUsable
 from .writes import BatchResult, Incoming, ProfileWriter, write_batch
 
+MAX_SHOWN_CHARS = 64 * 1024
+
 
 def parse(raw: bytes) -> UpsertProfile | RejectedField:
-    """A message as a command, or the reason it is not one."""
+    """A message as a command, or the reason it is not one (not JSON, lone surrogates, nested too deep …)."""
     try:
         return UpsertProfile.model_validate_json(raw)
     except ValidationError as exc:
@@ -28,9 +31,9 @@ def parse(raw: bytes) -> UpsertProfile | RejectedField:
         where = ".".join(str(p) for p in err["loc"]) or "message"
         return RejectedField(
             field=where,
-            value=raw[:100].decode(errors="replace"),
+            value=safe_text(raw, 100),
             code=err["type"],
-            message=f"{where}: {err['msg']} ({exc.error_count()} problems in all)",
+            message=safe_text(f"{where}: {err['msg']} ({exc.error_count()} problems in all)", 1000) or "",
         )
 
 
@@ -52,18 +55,33 @@ def runs(commands: list[UpsertProfile]) -> Iterator[list[UpsertProfile]]:
         yield run
 
 
-def rejected(command: UpsertProfile | None, raw: bytes, errors: list[RejectedField]) -> ProfileUpsertRejected:
-    record: dict[str, Any]
-    try:
-        record = command.record if command else json.loads(raw).get("record", {})
-    except (ValueError, AttributeError):
-        record = {"raw": raw[:1000].decode(errors="replace")}
+def rejected(command: UpsertProfile | None, consumed: Any, errors: list[RejectedField]) -> ProfileUpsertRejected:
+    """The rejection of one consumed record; it shows the record when that is small, and carries its bytes."""
+    record = command.record if command is not None and shown_whole(command) else {}
     return ProfileUpsertRejected(
         request_event_id=str(command.event_id) if command else "",
         database_id=command.database_id if command else "",
-        record=record if isinstance(record, dict) else {},
+        record=record,
         errors=errors,
+        consumed=consumed_record(consumed),
     )
+
+
+def shown_whole(command: UpsertProfile) -> bool:
+    """A record is shown in its rejection when it is small; else only its (bounded) bytes travel."""
+    return len(json.dumps(command.record, ensure_ascii=False, separators=(",", ":"))) <= MAX_SHOWN_CHARS
+
+
+def unprocessable(consumed: Any, exc: BaseException, attempts: int) -> ProfileUpsertRejected:
+    """The rejection of a record that failed every attempt to write it."""
+    parsed = parse(consumed.value or b"")
+    why = RejectedField(
+        field="message",
+        value=None,
+        code="unprocessable",
+        message=f"failed {attempts} attempt(s) to write it: {describe(exc)}",
+    )
+    return rejected(parsed if isinstance(parsed, UpsertProfile) else None, consumed, [why])
 
 
 def answers_for(
@@ -89,12 +107,13 @@ def answers_for(
 
 
 async def write_stream_batch(
-    writer: ProfileWriter, schemas: Schemas, raws: list[bytes]
+    writer: ProfileWriter, schemas: Schemas, records: Sequence[Any]
 ) -> tuple[list[BatchResult], list[ProfileUpsertRejected], list[ProfileWriteAnswered]]:
-    """Write a polled batch of upsert messages; everything not written comes back as a rejection."""
-    parsed = [(raw, parse(raw)) for raw in raws]
-    refused = [rejected(None, raw, [p]) for raw, p in parsed if isinstance(p, RejectedField)]
+    """Write a polled batch of upsert records; everything not written comes back as a rejection."""
+    parsed = [(record, parse(record.value or b"")) for record in records]
+    refused = [rejected(None, record, [p]) for record, p in parsed if isinstance(p, RejectedField)]
     commands = [p for _, p in parsed if isinstance(p, UpsertProfile)]
+    came_in = {str(p.event_id): record for record, p in parsed if isinstance(p, UpsertProfile)}
     results: list[BatchResult] = []
     for run in runs(commands):
         db = await schemas.get(run[0].database_id)
@@ -105,7 +124,7 @@ async def write_stream_batch(
                 code="unknown_database",
                 message=f"database {run[0].database_id!r} does not exist",
             )
-            refused += [rejected(c, b"", [why]) for c in run]
+            refused += [rejected(c, came_in[str(c.event_id)], [why]) for c in run]
             continue
         batch = [Incoming(ref=str(c.event_id), values=c.record, new_id=c.event_id.hex) for c in run]
         try:
@@ -114,9 +133,9 @@ async def write_stream_batch(
             why = RejectedField(
                 field="options.matching", value=run[0].options.matching, code="bad_matching", message=str(exc)
             )
-            refused += [rejected(c, b"", [why]) for c in run]
+            refused += [rejected(c, came_in[str(c.event_id)], [why]) for c in run]
             continue
         by_ref = {str(c.event_id): c for c in run}
-        refused += [rejected(by_ref[r.ref], b"", r.errors) for r in result.rejected]
+        refused += [rejected(by_ref[r.ref], came_in[r.ref], r.errors) for r in result.rejected]
         results.append(result)
     return results, refused, answers_for(commands, results, refused)

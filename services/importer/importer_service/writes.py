@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
 from profilehub_shared.contracts.profiles import FieldChange, ProfileChanged, RejectedField, Source, WriteOptions
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 
+from .domain.event_size import ENVELOPE_BYTES, changes_bound, largest_change, too_large_reason
 from .domain.matching import BatchProfiles, check_matching, match_values, missing_key, query_for
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
@@ -131,14 +133,22 @@ async def plan_batch(
             result.rejected.append(Rejection(item.ref, item.values, [rejected_field(e) for e in rejected.errors]))
             result.outcomes[item.ref] = ("rejected", None)
             continue
-        result.outcomes[item.ref] = (merged.outcome, merged.profile["_id"])
         pid = merged.profile["_id"]
+        outcome = merged.outcome
+        if pid in touched:
+            merged = combine(touched[pid], merged)
+        oversize = event_size(db, merged, source, job_id)
+        if oversize:
+            result.counts["rejected"] += 1
+            error = FieldValueError(largest_change(merged.changes), None, "too_large", too_large_reason(oversize))
+            result.rejected.append(Rejection(item.ref, item.values, [rejected_field(error)]))
+            result.outcomes[item.ref] = ("rejected", None)
+            continue
+        result.outcomes[item.ref] = (outcome, pid)
         if pid in touched or (job_id is not None and found and found[0].get("last_job_id") == job_id):
             result.counts["duplicates"] += 1  # the same profile twice in one file: the last occurrence wins
-            if pid in touched:
-                merged = combine(touched[pid], merged)
         else:
-            result.counts[merged.outcome] += 1
+            result.counts[outcome] += 1
         if merged.outcome != "unchanged":
             if job_id is not None:
                 merged.profile["last_job_id"] = job_id
@@ -148,6 +158,14 @@ async def plan_batch(
     await flag_suppressed(writer, db, result.merged)
     result.changes = [change_event(db, m, source, job_id) for m in touched.values()]
     return result
+
+
+def event_size(db: Database, merged: Merged, source: Source, job_id: str | None) -> int:
+    """0 when the write's change event fits in one Kafka message, else the event's size in bytes."""
+    if merged.outcome == "unchanged" or changes_bound(merged.changes) <= MAX_MESSAGE_BYTES:
+        return 0
+    size = len(change_event(db, merged, source, job_id).model_dump_json().encode())
+    return size if size + ENVELOPE_BYTES > MAX_MESSAGE_BYTES else 0
 
 
 async def flag_suppressed(writer: ProfileWriter, db: Database, merged: list[Merged]) -> None:

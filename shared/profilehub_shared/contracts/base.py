@@ -3,9 +3,9 @@
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 TOPIC_NAME = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*\.v[0-9]+$")
 
@@ -23,6 +23,13 @@ def dead_letter_topic(topic: str) -> str:
     return f"{topic}.dlq"
 
 
+# Ids that upstream systems send (database, profile): no control characters, which MongoDB-wire stores refuse.
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+# Anything past this would not fit in one Kafka message (the broker's default limit is 1 MiB, headers included).
+MAX_MESSAGE_BYTES = 1_000_000
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -38,6 +45,16 @@ class Message(BaseModel):
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Unique id; consumers de-duplicate on it")
     occurred_at: AwareDatetime = Field(default_factory=utc_now, description="When it happened (timezone-aware)")
+
+    @field_validator("occurred_at")
+    @classmethod
+    def representable_in_utc(cls, value: datetime) -> datetime:
+        """0001-01-01T00:00:00+01:00 is a valid RFC 3339 time but no UTC datetime (and no BSON date) holds it."""
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("occurred_at is out of range: it must lie between years 1 and 9999 in UTC") from None
+        return value
 
 
 class Event(Message):

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from .base import Event, topic_name
+from .dead_letter import ConsumedRecord
 from .interactions import INTERACTION_TYPE
 
 CHANGE_TYPES = ("profile_created", "profile_updated", "profile_deleted")
@@ -57,6 +58,12 @@ class InteractionRejected(Event):
         }
     )
 
-    interaction: dict[str, Any] = Field(description="The interaction as it was received")
-    code: str = Field(description="unknown_database or unknown_profile")
+    interaction: dict[str, Any] = Field(
+        description='The interaction as it was received ({"raw": …} when it did not parse; see `consumed`)'
+    )
+    code: str = Field(
+        description="invalid (not an interaction), unknown_database, unknown_profile, or unprocessable "
+        "(valid, yet failed every attempt to store it)"
+    )
     reason: str
+    consumed: ConsumedRecord | None = Field(None, description="The Kafka record it came in, bytes and all")

@@ -2,7 +2,7 @@
 
 from pydantic import ConfigDict, Field, JsonValue
 
-from .base import Event, topic_name
+from .base import Event, Identifier, topic_name
 
 KINDS = ("send", "deliv", "undeliv", "open", "uopen", "click", "uclick", "unsub", "complain", "sbounce", "hbounce")
 INTERACTION_TYPE = rf"^((sms_|push_)?({'|'.join(KINDS)}|suppress)|import_[a-z_]{{1,40}})$"
@@ -32,8 +32,8 @@ class InteractionRecorded(Event):
         }
     )
 
-    database_id: str = Field(min_length=1, max_length=64, description="The profile's database")
-    profile_id: str = Field(min_length=1, max_length=64, description="The profile")
+    database_id: Identifier = Field(description="The profile's database (1–64 chars, no control characters)")
+    profile_id: Identifier = Field(description="The profile (1–64 chars, no control characters)")
     type: str = Field(pattern=INTERACTION_TYPE, description="What happened, e.g. send, open, click, sms_deliv")
     message_id: str | None = Field(None, max_length=200, description="The sender's id of the message, if any")
     payload: dict[str, JsonValue] = Field(default_factory=dict, description="Anything else the sender reports")

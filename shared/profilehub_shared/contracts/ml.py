@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .base import Event, topic_name
+from .base import Event, Identifier, topic_name
 
 
 class BestSendTime(BaseModel):
@@ -26,6 +26,6 @@ class SendTimeScored(Event):
 
     topic = topic_name("ml", "send-time-scored")
 
-    database_id: str = Field(min_length=1, max_length=64, description="The profile's database")
-    profile_id: str = Field(min_length=1, max_length=64, description="The profile")
+    database_id: Identifier = Field(description="The profile's database (1–64 chars, no control characters)")
+    profile_id: Identifier = Field(description="The profile (1–64 chars, no control characters)")
     bst: BestSendTime | None = Field(description="The estimate, or None when the profile has too little evidence")

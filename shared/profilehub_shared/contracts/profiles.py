@@ -4,7 +4,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
-from .base import Command, Event, topic_name
+from .base import Command, Event, Identifier, topic_name
+from .dead_letter import ConsumedRecord
 
 Mode = Literal["upsert", "create_only", "update_only"]
 Source = Literal[
@@ -60,7 +61,7 @@ class UpsertProfile(Command):
         }
     )
 
-    database_id: str = Field(description="Target database")
+    database_id: Identifier = Field(description="Target database")
     record: dict[str, JsonValue] = Field(
         description="Field name → value (standard and custom fields by name; `subscriptions` list; "
         "`profile_id` for matching by id)"
@@ -76,8 +77,8 @@ class DeleteProfile(Command):
 
     topic = topic_name("profiles", "delete-requested")
 
-    database_id: str
-    profile_id: str
+    database_id: Identifier
+    profile_id: Identifier
     request_id: str | None = Field(None, max_length=64, description="When set, answered on ProfileWriteAnswered")
 
 
@@ -109,10 +110,16 @@ class ProfileUpsertRejected(Event):
 
     topic = topic_name("profiles", "upsert-rejected")
 
-    request_event_id: str = Field(description="event_id of the UpsertProfile refused")
-    database_id: str
-    record: dict[str, Any] = Field(description="The record as received")
+    request_event_id: str = Field(description="event_id of the UpsertProfile refused (empty if it never parsed)")
+    database_id: str = Field(description="Its database (empty if it never parsed)")
+    record: dict[str, Any] = Field(
+        description="The record as received ({} when the message did not parse or the record is over 64 KiB: "
+        "see `consumed`)"
+    )
     errors: list[RejectedField]
+    consumed: ConsumedRecord | None = Field(
+        None, description="The Kafka record it came in, bytes and all (stream upserts; absent for API upserts)"
+    )
 
 
 class FieldChange(BaseModel):

@@ -48,6 +48,13 @@ async def test_nul_in_any_path_id_is_a_422_naming_the_parameter(
         assert "control character" in detail["message"]
 
 
+async def test_a_profile_id_longer_than_any_is_not_found(api: httpx.AsyncClient, database: dict[str, Any]) -> None:
+    url = f"{API}/databases/{database['id']}/profiles/{'p' * 65}"
+    for method in ("GET", "DELETE"):
+        answer = await api.request(method, url)
+        assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found", (method, answer.text)
+
+
 async def test_nul_in_a_query_parameter_is_a_422(api: httpx.AsyncClient, database: dict[str, Any]) -> None:
     for path, params in [
         ("/databases", {"name": "a\x00b"}),
@@ -133,7 +140,7 @@ async def test_a_command_over_kafkas_message_size_is_a_413(api: httpx.AsyncClien
     answer = await api.put(f"{API}/databases/{database['id']}/profiles", json={"record": record})
     assert answer.status_code == 413, answer.text[:300]
     error = answer.json()["error"]
-    assert error["code"] == "too_large" and "1048576" in error["message"], error
+    assert error["code"] == "too_large" and "1,000,000-byte limit" in error["message"], error
     assert only_detail(answer)["field"] == "body.record"
 
 

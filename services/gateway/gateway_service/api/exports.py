@@ -24,7 +24,9 @@ def check_columns(database: Database, names: list[str], field: str = "fields") -
         raise ApiError(422, "invalid", exc.message, [detail]) from exc
 
 
-@router.post("/exports", status_code=202, summary="Export profiles (all, or a filter's) to a file")
+@router.post(
+    "/exports", status_code=202, responses=responses(413), summary="Export profiles (all, or a filter's) to a file"
+)
 async def export_profiles(request: Request, database_id: str, body: ExportParams, db: Db, caller: Caller) -> Job:
     """Runs as a job: follow it at `/jobs/{id}`; when done, `result_url` downloads the file until it expires.
     CSV is UTF-8 (RFC 4180) with objects and arrays as JSON text and tags joined by `,`."""

@@ -106,7 +106,12 @@ async def profile_history(
     return await page(db, database_id, profile_id, since, to, read_types(types), limit, cursor, cursors)
 
 
-@router.post("/history/exports", status_code=202, summary="Export history (a profile's or the database's) to a file")
+@router.post(
+    "/history/exports",
+    status_code=202,
+    responses=responses(413),
+    summary="Export history (a profile's or the database's) to a file",
+)
 async def export_history(request: Request, database_id: str, body: HistoryExportParams, db: Db, caller: Caller) -> Job:
     """Columns: event_id, profile_id, type, occurred_at, payload (JSON), then `profile_fields` as in exports."""
     database = await visible(db, "databases", Database, database_id, caller)

@@ -205,7 +205,7 @@ async def get_job(job_id: str, db: Db, caller: Caller) -> Job:
     "/jobs/{job_id}/cancel",
     status_code=202,
     responses=responses(409),
-    summary="Ask a running job to stop after its current batch (409 once it has ended)",
+    summary="Ask a running job to stop after its current batch",
 )
 async def cancel_job(job_id: str, db: Db, caller: Caller) -> Job:
     doc = await visible_job(db, caller, job_id)

@@ -70,7 +70,9 @@ async def start_job(request: Request, db: Any, database_id: str, kind: str | Non
     return job_of(await db.jobs.find_one({"_id": job_id}))
 
 
-@router.post("/copy", status_code=202, summary="Copy profiles (all, or a filter's) to another database")
+@router.post(
+    "/copy", status_code=202, responses=responses(413), summary="Copy profiles (all, or a filter's) to another database"
+)
 async def copy_profiles(request: Request, database_id: str, body: CopyParams, db: Db, caller: Caller) -> Job:
     """Runs as an import into the target with `options` (matching, mode); fields the target lacks are dropped
     and counted (`counts.dropped_fields`), subscriptions are kept only for resources the target allows."""
@@ -82,7 +84,12 @@ async def copy_profiles(request: Request, database_id: str, body: CopyParams, db
     return await start_job(request, db, database_id, copy_params=body)
 
 
-@router.post("/bulk-update", status_code=202, summary="Change, subscribe, give promo codes to or delete profiles")
+@router.post(
+    "/bulk-update",
+    status_code=202,
+    responses=responses(413),
+    summary="Change, subscribe, give promo codes to or delete profiles",
+)
 async def bulk_update(request: Request, database_id: str, body: BulkUpdateParams, db: Db, caller: Caller) -> Job:
     """Takes the `range` slice of the whole database (stable, even: by a hash of the profile id), then the ones
     matching `filter`, then the first `limit` (profile id order), and applies `action` to each."""

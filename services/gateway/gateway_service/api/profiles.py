@@ -125,7 +125,7 @@ def rejected(errors: list[RejectedField]) -> ApiError:
     return ApiError(422, "invalid", message, [e.model_dump() for e in errors])
 
 
-@router.put("", responses=responses(504), summary="Create or update one profile (matching and mode as in imports)")
+@router.put("", responses=responses(413, 504), summary="Create or update one profile (matching and mode as in imports)")
 async def upsert_profile(request: Request, database_id: str, body: UpsertBody, db: Db, caller: Caller) -> UpsertAnswer:
     database = await visible(db, "databases", Database, database_id, caller)
     check_record_keys(database, body.record)

@@ -1,0 +1,41 @@
+"""Whether the change a write makes fits in one Kafka message as its `ProfileChanged` event.
+
+A write whose event could not be published must not be made: it is refused as `too_large` instead. Most changes
+are far below the limit, so a cheap upper bound decides them; only a change that might be too large is measured.
+"""
+
+from typing import Any
+
+from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
+
+# What an event carries besides its changes (ids, source, job id, times), generously.
+ENVELOPE_BYTES = 1024
+
+
+def upper_bound(value: Any) -> int:
+    """Bytes that `value` can take at most as JSON (a character is at most 6 bytes: `\\u001f`)."""
+    if isinstance(value, str):
+        return 6 * len(value) + 2
+    if isinstance(value, dict):
+        return 2 + sum(upper_bound(k) + upper_bound(v) + 2 for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return 2 + sum(upper_bound(v) + 1 for v in value)
+    return 40  # numbers, booleans, null, dates as ISO text
+
+
+def changes_bound(changes: dict[str, tuple[Any, Any]]) -> int:
+    return ENVELOPE_BYTES + sum(
+        upper_bound(p) + upper_bound(old) + upper_bound(new) + 32 for p, (old, new) in changes.items()
+    )
+
+
+def largest_change(changes: dict[str, tuple[Any, Any]]) -> str:
+    """The field whose old and new values weigh most: what a `too_large` refusal names."""
+    return max(changes, key=lambda p: upper_bound(changes[p][0]) + upper_bound(changes[p][1]))
+
+
+def too_large_reason(size: int) -> str:
+    return (
+        f"the change would make a {size:,}-byte ProfileChanged event, over the {MAX_MESSAGE_BYTES:,}-byte limit "
+        "of one Kafka message; shorten the value"
+    )
