@@ -3,8 +3,9 @@ the running system: no 5xx, every answer conforms to the documented status codes
 document allows is accepted, what it forbids is refused, and every call without a token is refused with 401.
 
 `PROFILEHUB_FUZZ_EXAMPLES` (default 15) bounds the examples per operation in the fuzzing phase; the coverage phase
-adds its boundary cases on top. The run is seeded and derandomized, so CI sees the same cases every time; raise
-the number (e.g. 200) for a longer hunt.
+adds its boundary cases on top. The run is seeded (`PROFILEHUB_FUZZ_SEED`) and derandomized, so CI sees the same
+cases every time; for a longer hunt raise the number (e.g. 200), change the seed, and set
+`PROFILEHUB_FUZZ_FEEDBACK=1` to let answers feed later cases.
 """
 
 import json
@@ -30,6 +31,9 @@ OPENAPI = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 EXAMPLES = int(os.environ.get("PROFILEHUB_FUZZ_EXAMPLES", "15"))
 ANONYMOUS_EXAMPLES = int(os.environ.get("PROFILEHUB_FUZZ_ANONYMOUS_EXAMPLES", "3"))
 SEED = int(os.environ.get("PROFILEHUB_FUZZ_SEED", "20261201"))
+# Schemathesis can feed values from earlier answers (ids, error messages) into later cases: deeper, but the cases
+# then depend on the ids this run's system made. Off by default, so that a seed always means the same cases.
+FEEDBACK = os.environ.get("PROFILEHUB_FUZZ_FEEDBACK", "") == "1"
 PUBLIC = ("/health", "/health/live")
 HYPOTHESIS = {
     "deadline": None,
@@ -77,7 +81,15 @@ def fuzz_config(base_url: str, token: str | None, examples: int, mode: str) -> s
             "base-url": base_url,
             "headers": {"Authorization": f"Bearer {token}"} if token else {},
             "generation": {"max-examples": examples, "deterministic": True, "mode": mode},
-            "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True}},
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True, "extra-data-sources": {"responses": FEEDBACK}},
+                "fuzzing": {
+                    "enabled": True,
+                    "extra-data-sources": {"responses": FEEDBACK},
+                    "error-feedback": {"enabled": FEEDBACK},
+                },
+            },
             # Replaced by `refused_only_for_what_the_state_decides` below, which knows the state-dependent refusals.
             "checks": {"positive_data_acceptance": {"enabled": False}},
             "operations": [OVERLAPPING_PATH],
