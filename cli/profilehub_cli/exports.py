@@ -57,6 +57,9 @@ def export_profiles(
     output: Annotated[Path, typer.Option("-o", "--output", help="Write the file here")],
     fmt: Annotated[str | None, typer.Option("--format", help="csv, jsonl or xlsx (default: from -o, else csv)")] = None,
     filter_json: Annotated[str | None, typer.Option("--filter", help="Structured filter as JSON")] = None,
+    keep_formulas: Annotated[
+        bool, typer.Option(help="Write text starting with = + - @ as it is (default: a leading ' keeps it inert)")
+    ] = False,
     poll: Annotated[float, typer.Option(help="Seconds between progress polls")] = 0.5,
 ) -> None:
     """Export profiles to a file, with a progress bar."""
@@ -65,6 +68,8 @@ def export_profiles(
         body["format"] = format_for(output, fmt)
         if filter_json:
             body["filter"] = json.loads(filter_json)
+        if keep_formulas:
+            body["neutralise_formulas"] = False
     except (ApiFailure, json.JSONDecodeError) as failure:
         error(f"{failure}", [])
         raise typer.Exit(1) from None

@@ -45,6 +45,12 @@ async def ping(client: AsyncMongoClient) -> bool:
     return True
 
 
+def is_duplicate_key(exc: OperationFailure) -> bool:
+    """A unique index refused the write. MongoDB says so with code 11000 (pymongo's DuplicateKeyError); FerretDB
+    1.x does too on insert, but on update it answers code 1 with PostgreSQL's unique-violation text (23505)."""
+    return exc.code == 11000 or "SQLSTATE 23505" in str(exc) or "duplicate key value" in str(exc)
+
+
 def profiles_collection_name(database_id: str) -> str:
     """The collection holding one database's profiles (written by the importer only)."""
     return f"profiles_{database_id}"

@@ -183,3 +183,36 @@ async def test_kill_9_of_the_exporter_mid_export_still_ends_with_a_whole_file(
     assert rows[0] == ["profile_id", "email", "score"] and len(rows) == KILL_ROWS + 1
     assert {r[0] for r in rows[1:]} == {p["_id"] for p in profiles}
     assert job["counts"]["processed"] == KILL_ROWS
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example","x")'
+
+
+async def test_formula_cells_are_neutralised_in_csv_and_xlsx_unless_turned_off(api: httpx.AsyncClient) -> None:
+    db_id = await create_database(api, [{"name": "score", "type": "number"}])
+    record = {"email": "eve@shop.example", "first_name": HYPERLINK, "last_name": "-1+2", "score": -12}
+    assert (await api.put(f"/databases/{db_id}/profiles", json={"record": record})).status_code == 200
+    columns = ["email", "first_name", "last_name", "score"]
+
+    _, body = await exported(api, db_id, {"fields": columns, "format": "csv"})
+    [row] = list(csv.DictReader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert row == {"email": "eve@shop.example", "first_name": "'" + HYPERLINK, "last_name": "'-1+2", "score": "-12"}
+
+    _, body = await exported(api, db_id, {"fields": columns, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(body)).active
+    name, last, score = sheet["B2"], sheet["C2"], sheet["D2"]
+    assert (name.data_type, name.value) == ("s", "'" + HYPERLINK)
+    assert (last.data_type, last.value) == ("s", "'-1+2")
+    assert (score.data_type, score.value) == ("n", -12)  # numbers stay numbers
+
+    off = {"fields": columns, "neutralise_formulas": False}
+    _, body = await exported(api, db_id, off | {"format": "csv"})
+    [row] = list(csv.DictReader(io.StringIO(body.decode("utf-8"), newline="")))
+    assert (row["first_name"], row["last_name"], row["score"]) == (HYPERLINK, "-1+2", "-12")
+    _, body = await exported(api, db_id, off | {"format": "xlsx"})
+    name = load_workbook(io.BytesIO(body)).active["B2"]
+    assert (name.data_type, name.value) == ("s", HYPERLINK)  # the text as stored, still not a formula
+
+    not_a_flag = await api.post(f"/databases/{db_id}/exports", json={"fields": columns, "neutralise_formulas": 0})
+    assert not_a_flag.status_code == 422
+    assert not_a_flag.json()["error"]["details"][0]["field"] == "neutralise_formulas"

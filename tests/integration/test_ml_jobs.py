@@ -67,10 +67,12 @@ async def test_a_refresh_whose_replica_died_is_taken_over_after_its_lease(mongo:
 
 async def test_every_replica_schedule_queues_one_refresh_per_database_and_firing(mongo: AsyncDatabase) -> None:
     a, b = queues(mongo)
-    await mongo.databases.insert_many(
-        [{"_id": latin_name("on"), "settings": {"ml_enabled": True}}, {"_id": latin_name("off"), "settings": {}}]
-    )
-    assert await queue_due_refreshes(mongo, a, 3) == await queue_due_refreshes(mongo, b, 3) >= 1
-    queued = [d async for d in a.queue.find({})]
-    enabled = await mongo.databases.count_documents({"settings.ml_enabled": True})
-    assert len(queued) == enabled and len({d["_id"] for d in queued}) == enabled
+    bare = [{"_id": latin_name("on"), "settings": {"ml_enabled": True}}, {"_id": latin_name("off"), "settings": {}}]
+    await mongo.databases.insert_many(bare)
+    try:
+        assert await queue_due_refreshes(mongo, a, 3) == await queue_due_refreshes(mongo, b, 3) >= 1
+        queued = [d async for d in a.queue.find({})]
+        enabled = await mongo.databases.count_documents({"settings.ml_enabled": True})
+        assert len(queued) == enabled and len({d["_id"] for d in queued}) == enabled
+    finally:  # bare documents no real database has: the session's later tests list every database
+        await mongo.databases.delete_many({"_id": {"$in": [d["_id"] for d in bare]}})

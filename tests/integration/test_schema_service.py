@@ -6,7 +6,7 @@ import uuid
 from faststream.kafka import KafkaBroker, KafkaRouter
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.contracts.schema import AddField, CreateDatabase, DeleteDatabase
+from profilehub_shared.contracts.schema import AddField, CreateDatabase, DeleteDatabase, UpdateDatabase
 from profilehub_shared.fields import CustomField
 from profilehub_shared.kafka import make_broker
 from profilehub_shared.schema_cache import SchemaCache
@@ -80,3 +80,23 @@ async def test_a_redelivered_request_is_answered_again_not_applied_twice(
     assert first.error is None and second.error is None
     assert first.database == second.database
     assert await mongo.databases.count_documents({"name_key": operation.settings.name}) == 1
+
+
+async def test_renaming_a_database_to_a_taken_name_is_a_conflict_not_a_dead_letter(
+    settings: ServiceSettings, mongo: AsyncDatabase
+) -> None:
+    """Found by the API fuzzer: FerretDB reports a duplicate key on update without MongoDB's code 11000, so the
+    rename failed every delivery, was dead-lettered and the gateway answered 504 after 20 s."""
+    schema = create_app(Settings(**settings.model_dump()))
+    caller_broker = make_broker(settings, "test-caller")
+    caller = Caller(caller_broker)
+    taken, mine = f"taken-{uuid.uuid4().hex[:8]}", f"mine-{uuid.uuid4().hex[:8]}"
+    async with running(schema), caller_broker:
+        await caller_broker.start()
+        assert (await caller.ask(CreateDatabase(settings=database_settings(taken)))).error is None
+        created = await caller.ask(CreateDatabase(settings=database_settings(mine)))
+        assert created.database is not None
+        renamed = await caller.ask(UpdateDatabase(database_id=created.database.id, changes={"name": taken}))
+    assert renamed.error is not None
+    assert (renamed.error.code, renamed.error.message) == ("conflict", f"a database named {taken!r} already exists")
+    assert (await mongo.databases.find_one({"_id": created.database.id}))["name_key"] == mine

@@ -41,4 +41,4 @@ async def prepare_export(mongo: AsyncDatabase, schemas: Schemas, job: JobRequest
     total = None if query else await document_count(profiles)
     cursor = profiles.find(query, batch_size=BATCH)
     headers, kinds = [c.name for c in columns], [c.kind for c in columns]
-    return FileJob(params.format, headers, kinds, total, rows_of(cursor, columns))
+    return FileJob(params.format, headers, kinds, total, rows_of(cursor, columns), params.neutralise_formulas)

@@ -21,7 +21,7 @@ from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
 
-from . import api, errors, health, jobs, messages
+from . import api, documented, errors, health, jobs, messages
 from .cursors import CursorSigner
 from .json_input import StrictJsonBodies
 from .last_resort import LastResort
@@ -119,4 +119,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     messages.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
+    documented.install(app)
     return app

@@ -51,15 +51,20 @@ def is_admin_token(secret: str, admin_token: str) -> bool:
     return hmac.compare_digest(secret.encode(), admin_token.encode())
 
 
+def unauthorized(message: str) -> ApiError:
+    # RFC 9110 §15.5.2: a 401 names the scheme to authenticate with.
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer realm="profilehub"'})
+
+
 async def principal_of(secret: str | None, admin_token: str, db: Any) -> Principal:
     """The caller a bearer secret names; 401 when there is none or it is unknown."""
     if not secret:
-        raise ApiError(401, "unauthorized", "missing token: send `Authorization: Bearer <token>`")
+        raise unauthorized("missing token: send `Authorization: Bearer <token>`")
     if is_admin_token(secret, admin_token):
         return ADMIN
     doc = await db.tokens.find_one({"hash": hash_token(secret)})
     if doc is None:
-        raise ApiError(401, "unauthorized", "unknown or revoked token")
+        raise unauthorized("unknown or revoked token")
     return Principal(is_admin=False, group=doc["group"], token_id=doc["_id"])
 
 

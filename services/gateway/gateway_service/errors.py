@@ -56,8 +56,15 @@ class ApiError(StarletteHTTPException):
     size limit, JSON the gateway refuses) instead of turning it into a bare 400.
     """
 
-    def __init__(self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(status, message)
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, message, headers)
         self.status, self.code, self.message, self.details = status, code, message, details or []
 
     def __str__(self) -> str:
@@ -140,7 +147,7 @@ def allowed_methods(request: Request, fallback: str) -> str:
 
 async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    return error_response(exc.status, exc.code, exc.message, exc.details, dict(exc.headers or {}) or None)
 
 
 async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -185,6 +192,15 @@ MEANINGS = {
 }
 
 
+HEADERS = {
+    401: {"WWW-Authenticate": {"description": "The scheme to authenticate with", "schema": {"type": "string"}}},
+}
+
+
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """For `responses=`: documents the error shape in OpenAPI (and replaces FastAPI's default 422 schema)."""
-    return {status: {"model": ErrorBody, "description": MEANINGS.get(status, "Error")} for status in statuses}
+    return {
+        status: {"model": ErrorBody, "description": MEANINGS.get(status, "Error")}
+        | ({"headers": HEADERS[status]} if status in HEADERS else {})
+        for status in statuses
+    }

@@ -54,4 +54,5 @@ async def prepare_history_export(mongo: AsyncDatabase, schemas: Schemas, job: Jo
     headers = HEADERS + [c.name for c in columns]
     kinds = ["text", "text", "text", "date", "json"] + [c.kind for c in columns]
     # No count first: on FerretDB it is another pass over the events. The total is known when the file is done.
-    return FileJob(params.format, headers, kinds, None, history_rows(mongo, database.id, cursor, columns))
+    rows = history_rows(mongo, database.id, cursor, columns)
+    return FileJob(params.format, headers, kinds, None, rows, params.neutralise_formulas)

@@ -4,11 +4,11 @@ from typing import Any, Protocol
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from profilehub_shared.contracts.schema import SchemaChangeAnswered
 from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
-from profilehub_shared.mongo import bulk_update, delete_matching, profiles_collection_name
+from profilehub_shared.mongo import bulk_update, delete_matching, is_duplicate_key, profiles_collection_name
 
 from .errors import Conflict
 
@@ -65,7 +65,9 @@ class MongoSchemaStore:
                 await self.db.databases.replace_one({"_id": db.id}, doc, upsert=True)
             else:
                 await self.db.databases.replace_one({"_id": db.id}, doc)
-        except DuplicateKeyError as exc:
+        except OperationFailure as exc:  # DuplicateKeyError, or FerretDB's form of it on update
+            if not is_duplicate_key(exc):
+                raise
             raise Conflict(f"a database named {db.settings.name!r} already exists") from exc
 
     async def delete_database(self, database_id: str) -> None:

@@ -12,6 +12,9 @@ from .interactions import INTERACTION_TYPE
 
 CHANGE_TYPES = ("profile_created", "profile_updated", "profile_deleted")
 HISTORY_TYPE = re.compile(rf"{INTERACTION_TYPE}|^({'|'.join(CHANGE_TYPES)})$")
+_ONE_TYPE = rf"(?:{INTERACTION_TYPE[1:-1]}|(?:{'|'.join(CHANGE_TYPES)}))"
+# A comma-separated list of them, as the API's `types=` takes it (blanks around, and empty items, are dropped).
+HISTORY_TYPE_LIST = rf"^[\s,]*(?:{_ONE_TYPE}(?:\s*,[\s,]*{_ONE_TYPE})*)?[\s,]*$"
 
 
 def is_history_type(value: str) -> bool:

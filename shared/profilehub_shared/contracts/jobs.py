@@ -1,11 +1,13 @@
 """Background jobs: asked for by the gateway (or the scheduler), run by a service, reported as progress."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, StrictBool, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..filters.model import Filter
 from .base import Event, topic_name
+from .history import HISTORY_TYPE
 from .profiles import WriteOptions
 
 JobKind = Literal["import", "copy", "bulk_update", "export", "history_export", "ml_refresh", "suppression_refresh"]
@@ -53,14 +55,22 @@ class PercentRange(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> "PercentRange":
         if self.from_percent > self.to_percent:
-            raise ValueError("from_percent must not exceed to_percent")
+            raise PydanticCustomError("empty_range", "from_percent must not exceed to_percent")
         return self
+
+
+def _type_required(schema: dict[str, Any]) -> None:
+    """The action's `type` picks the variant, so the document marks it required (the Python default aside)."""
+    schema["required"] = ["type", *[k for k in schema.get("required", []) if k != "type"]]
+
+
+ACTION = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_type_required)
 
 
 class SetValues(BaseModel):
     """Set fields to the same values on every selected profile (read with the fields' types)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ACTION
     type: Literal["set"] = "set"
     values: dict[str, JsonValue] = Field(min_length=1, max_length=200, description="Field name → value")
 
@@ -68,7 +78,7 @@ class SetValues(BaseModel):
 class UnsetFields(BaseModel):
     """Clear fields (required fields cannot be cleared)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ACTION
     type: Literal["unset"] = "unset"
     fields: list[str] = Field(min_length=1, max_length=200, description="Standard or custom field names")
 
@@ -76,7 +86,7 @@ class UnsetFields(BaseModel):
 class ChangeSubscription(BaseModel):
     """Subscribe to, or unsubscribe from, a resource channel; the address is the email or the first phone."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ACTION
     type: Literal["subscribe", "unsubscribe"]
     resource_id: str = Field(description="A resource the database allows")
     channel: Literal["email", "sms", "push"]
@@ -85,7 +95,7 @@ class ChangeSubscription(BaseModel):
 class PromoAction(BaseModel):
     """Attach one unused code of a pool to each profile (never the same code twice), or detach a pool's codes."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ACTION
     type: Literal["attach_promo", "detach_promo"]
     pool_id: str
 
@@ -93,7 +103,7 @@ class PromoAction(BaseModel):
 class DeleteProfiles(BaseModel):
     """Delete the selected profiles."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ACTION
     type: Literal["delete"] = "delete"
 
 
@@ -117,6 +127,13 @@ ExportFormat = Literal["csv", "jsonl", "xlsx"]
 FIELD_NAME = Field(min_length=1, max_length=200)
 
 
+NEUTRALISE_FORMULAS = (
+    'Protect spreadsheet users from formula injection (OWASP "CSV injection"): in CSV and XLSX a text cell '
+    "starting with =, +, -, @, tab or carriage return gets a leading ' (numbers stay numbers). XLSX text is always "
+    "stored as text, never as a formula, either way. false: text exactly as stored"
+)
+
+
 class ExportParams(BaseModel):
     """Export profiles: a filter, the columns in order, a file format."""
 
@@ -125,12 +142,14 @@ class ExportParams(BaseModel):
     fields: list[Annotated[str, FIELD_NAME]] = Field(
         min_length=1,
         max_length=500,
+        json_schema_extra={"uniqueItems": True},  # a column asked for twice is refused
         description="Columns in order: profile_id, standard and custom field names, subscriptions, "
         "subscription.<resource_id>.<channel> (its status), promo_codes, created_at, updated_at, "
         "has_interactions, suppressed, ml.bst",
     )
     format: ExportFormat = Field("csv", description="csv (UTF-8, RFC 4180), jsonl (JSON Lines) or xlsx")
     filter: Filter | None = Field(None, description="Only profiles matching this filter; all when absent")
+    neutralise_formulas: StrictBool = Field(True, description=NEUTRALISE_FORMULAS)
 
 
 class HistoryExportParams(BaseModel):
@@ -142,12 +161,16 @@ class HistoryExportParams(BaseModel):
     profile_id: str | None = Field(None, max_length=64, description="One profile's history; all when absent")
     from_: AwareDatetime | None = Field(None, alias="from", description="Events at or after this time")
     to: AwareDatetime | None = Field(None, description="Events before this time")
-    types: list[Annotated[str, Field(max_length=60)]] = Field(
+    types: list[Annotated[str, Field(max_length=60, json_schema_extra={"pattern": HISTORY_TYPE.pattern})]] = Field(
         default_factory=list, max_length=100, description="Event types (send, open, changed, …); all when empty"
     )
     profile_fields: list[Annotated[str, FIELD_NAME]] = Field(
-        default_factory=list, max_length=100, description="Profile fields added to each event, as in exports"
+        default_factory=list,
+        max_length=100,
+        description="Profile fields added to each event, as in exports",
+        json_schema_extra={"uniqueItems": True},
     )
+    neutralise_formulas: StrictBool = Field(True, description=NEUTRALISE_FORMULAS)
 
 
 class JobRequested(Event):

@@ -18,7 +18,11 @@ class WriteOptions(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    matching: str = Field("email", description="email, phone, profile_id (update only) or field:<unique field>")
+    matching: str = Field(
+        "email",
+        description="email, phone, profile_id (update only) or field:<unique field>",
+        json_schema_extra={"pattern": r"^(email|phone|profile_id|field:[\s\S]+)$"},  # as known_matching checks
+    )
     mode: Mode = Field("upsert", description="upsert (default), create_only or update_only")
     empty: Literal["skip", "clear"] = Field("skip", description="An empty value leaves the field (skip) or clears it")
     date_format: str | None = Field(None, max_length=100, description="strptime format of dates besides RFC 3339")

@@ -12,6 +12,19 @@ Language = Literal["en", "ru", "de", "es", "fr", "it", "pt", "tr", "uk", "pl"]
 Name = Field(min_length=1, max_length=200, description="Unique per account, 1–200 characters")
 
 
+# What the API states about an address, as email-validator checks it: at most 254 characters, and not at a
+# special-use domain (RFC 6761: .test, .local, .invalid, .localhost, .onion, .arpa), which it refuses.
+SenderEmail = Annotated[
+    EmailStr,
+    Field(
+        json_schema_extra={
+            "maxLength": 254,
+            "pattern": r"^[^@]+@(?!(?:[^@]*\.)?(?:arpa|invalid|local|localhost|onion|test)\.?$)[^@]+\.[^@]+$",
+        }
+    ),
+]
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -27,8 +40,8 @@ class EmailSettings(Frozen):
     """Sender identity for mailings to this database's profiles."""
 
     from_name: str = Field(min_length=1, max_length=200, description="Sender name")
-    from_email: EmailStr = Field(description="Sender address")
-    reply_to_email: EmailStr | None = Field(None, description="Where replies go (needed to gather replies)")
+    from_email: SenderEmail = Field(description="Sender address (not at a special-use domain such as .test)")
+    reply_to_email: SenderEmail | None = Field(None, description="Where replies go (needed to gather replies)")
     reply_to_name: str | None = Field(None, max_length=200, description="Name for the reply-to address")
 
 

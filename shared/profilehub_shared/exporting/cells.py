@@ -1,13 +1,19 @@
-"""How one value is written: JSON-native for JSON Lines; text for CSV; text, number or flag for XLSX."""
+"""How one value is written: JSON-native for JSON Lines; text for CSV; text, number or flag for XLSX.
+
+Text cells that a spreadsheet would read as a formula are neutralised by default (OWASP "CSV injection"): a cell
+starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`. Numbers stay numbers.
+"""
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 # Characters XML 1.0 (and so XLSX) cannot hold: control characters other than tab, newline, carriage return.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_TEXT = 32_767
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def iso(value: datetime | date) -> str:
@@ -46,6 +52,11 @@ def text_cell(value: Any, tags: bool = False) -> str:
     return str(value)
 
 
+def neutralised(text: str) -> str:
+    """`text` as a spreadsheet shows it literally: a leading `'` when it would start a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _as_is(value: Any) -> Any:
     return value  # csv.writer writes None as "" and numbers with str()
 
@@ -68,15 +79,32 @@ def _json(value: Any) -> Any:
 
 # Column kinds (see columns.py) → how a CSV cell is written; chosen once per column, not tested per cell.
 CSV_CELLS = {"any": text_cell, "text": _as_is, "flag": _flag, "date": _date, "tags": _tags, "json": _json}
+# Kinds whose text can start with a formula character; flags, ISO dates and JSON text (`{`, `[`) never do.
+FREE_TEXT_KINDS = ("any", "text", "tags")
 
 
-def sheet_cell(value: Any, tags: bool = False) -> tuple[Any, bool]:
-    """An XLSX cell and whether it had to be altered: numbers and flags stay typed; text as in CSV, less the
-    control characters XML refuses and cut at the 32,767 characters a cell holds (the job's note counts them)."""
+def csv_cell(kind: str, neutralise_formulas: bool = True) -> Callable[[Any], Any]:
+    """How a CSV cell of a column of `kind` is written; text (never a number) neutralised unless turned off."""
+    cell = CSV_CELLS[kind]
+    if not neutralise_formulas or kind not in FREE_TEXT_KINDS:
+        return cell
+
+    def safe(value: Any) -> Any:
+        out = cell(value)
+        return out if isinstance(value, bool | int | float) or not isinstance(out, str) else neutralised(out)
+
+    return safe
+
+
+def sheet_cell(value: Any, tags: bool = False, neutralise_formulas: bool = True) -> tuple[Any, bool]:
+    """An XLSX cell and whether it had to be altered: numbers and flags stay typed; text as in CSV (neutralised
+    unless turned off), less the control characters XML refuses and cut at the 32,767 characters a cell holds
+    (the job's note counts them). The writer stores text as text, never as a formula."""
     if isinstance(value, bool | int | float):
         return value, False
     text = text_cell(value, tags)
     if not text:
         return None, False
-    kept = XML_ILLEGAL.sub("", text)[:XLSX_MAX_TEXT]
-    return kept, kept != text
+    shown = neutralised(text) if neutralise_formulas else text
+    kept = XML_ILLEGAL.sub("", shown)[:XLSX_MAX_TEXT]
+    return kept, kept != shown

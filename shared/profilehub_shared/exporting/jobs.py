@@ -28,13 +28,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class FileJob:
-    """What a job writes: the format, the header row, each column's kind of values, how many rows, the rows."""
+    """What a job writes: the format, the header row, each column's kind of values, how many rows, the rows, and
+    whether text cells that would start a spreadsheet formula are neutralised."""
 
     format: str
     headers: list[str]
     kinds: list[str]
     total: int | None  # None: not known before the end
     rows: AsyncIterator[Sequence[Any]]
+    neutralise_formulas: bool = True
 
 
 Prepare = Callable[[JobRequested], Awaitable[FileJob]]
@@ -73,7 +75,7 @@ class FileJobs:
         spec = await self.prepare(job)
         await self.publish(progressed(job, "running", 0, spec.total))
         path = os.path.join(tempfile.gettempdir(), f"profilehub-{job.kind}-{job.job_id}.{spec.format}")
-        writer = open_writer(spec.format, path, spec.headers, spec.kinds)
+        writer = open_writer(spec.format, path, spec.headers, spec.kinds, spec.neutralise_formulas)
         written, closed = 0, False
         try:
             async for values in spec.rows:

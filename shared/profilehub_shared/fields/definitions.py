@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 
 from .errors import FieldDefinitionError, FieldValueError
@@ -102,16 +103,33 @@ def _refuse(error: FieldDefinitionError) -> PydanticCustomError:
     return PydanticCustomError(error.code, "{message}", {"message": error.message})
 
 
+# What str.strip() removes (Python's whitespace), and NUL: an option may neither start nor end with one.
+_EDGE = r"[^\u0000\t\n\u000b\u000c\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+OPTIONS_SCHEMA: JsonDict = {
+    "maxItems": 1000,
+    "uniqueItems": True,
+    "items": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": rf"^{_EDGE}(?:[^\u0000]*{_EDGE})?$"},
+}
+
+
 class CustomField(BaseModel):
     """A custom field of a database. Attribute order matters: `default` is checked against those before it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(description="API key: a Latin letter, then letters, digits, '_' or '-' (64 at most)")
+    name: str = Field(
+        description="API key: a Latin letter, then letters, digits, '_' or '-' (64 at most); not the name of a "
+        "standard or system field (in any case)",
+        json_schema_extra={"pattern": f"^{NAME_PATTERN.pattern}$"},  # checked by the validator, with its own code
+    )
     title: str = Field("", max_length=1000, description="Display name, free text")
     type: FieldType = Field(description="One of the 10 types; fixed once profiles hold values")
     options: list[str] = Field(
-        default_factory=list, validate_default=True, description="The choices of an enum field (enum only)"
+        default_factory=list,
+        validate_default=True,
+        description="The choices of an enum field (enum only): at most 1000 distinct ones, each 1 to 1000 "
+        "characters without NUL or outer blanks",
+        json_schema_extra=OPTIONS_SCHEMA,  # _check_options enforces it, with its own codes
     )
     max_length: int = Field(DEFAULT_MAX_LENGTH, ge=1, le=1_000_000, description="Longest text of a line field")
     peer_keys: bool = Field(False, description="object_array only: every element has the same keys")

@@ -31,6 +31,7 @@ class Condition(BaseModel):
         description="A standard field, a custom field (`address.city` into objects), `subscriptions.<resource>."
         "<channel>`, `promo_codes.<pool>`, or a system field (profile_id, created_at, updated_at, "
         "has_interactions, suppressed, ml.bst.hours, ml.bst.weekdays, ml.bst.confidence)",
+        json_schema_extra={"pattern": r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"},  # names joined by '.' (targets.py)
     )
     op: Op = Field(description="The test; which ones fit depends on the field's type")
     value: JsonValue = Field(
@@ -38,10 +39,18 @@ class Condition(BaseModel):
     )
 
 
+def _one_of_all_any_schema(schema: dict[str, Any]) -> None:
+    """The document states the rule the validator enforces: exactly one of `all` and `any` is a list."""
+    schema["oneOf"] = [
+        {"required": [given], "properties": {given: {"type": "array"}, other: {"type": "null"}}}
+        for given, other in (("all", "any"), ("any", "all"))
+    ]
+
+
 class Group(BaseModel):
     """Filters joined by and (`all`) or by or (`any`); exactly one of the two."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_one_of_all_any_schema)
 
     all: list["Filter"] | None = Field(
         None, min_length=1, max_length=MAX_CONDITIONS, description="Every one must match"

@@ -14,6 +14,7 @@ async def test_calls_without_a_known_token_are_unauthorized(api: httpx.AsyncClie
         answer = await api.get("/api/v1/databases", headers=headers)
         assert answer.status_code == 401, headers
         assert answer.json()["error"]["code"] == "unauthorized"
+        assert answer.headers["WWW-Authenticate"] == 'Bearer realm="profilehub"'  # RFC 9110 §11.6.1
     assert (await api.get("/health/live", headers={"Authorization": ""})).status_code == 200
 
 

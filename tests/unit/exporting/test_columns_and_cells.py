@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from profilehub_shared.exporting import ColumnError, open_writer, profile_columns
-from profilehub_shared.exporting.cells import XLSX_MAX_TEXT, sheet_cell, text_cell
+from profilehub_shared.exporting.cells import XLSX_MAX_TEXT, csv_cell, neutralised, sheet_cell, text_cell
 from tests.unit.importer.test_writes import database
 
 T = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -90,7 +90,7 @@ def check_round_trip(folder: Path, rows: list[list[Any]]) -> None:
     headers = ["a", "b", "c"]
     for fmt in ("csv", "jsonl"):
         path = str(folder / f"out.{fmt}")
-        writer = open_writer(fmt, path, headers)
+        writer = open_writer(fmt, path, headers, neutralise_formulas=False)  # exactly as stored
         for row in rows:
             writer.write(row)
         assert writer.close() == ""
@@ -119,3 +119,61 @@ def test_xlsx_file_reads_back_with_types_and_a_note_for_altered_cells(tmp_path: 
         [7, True, "bell", "a,b"],
         [None, False, "plain", None],
     ]
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example","x")'
+FORMULA_TEXTS = [HYPERLINK, "+1+2", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd", "=1"]
+
+
+@pytest.mark.parametrize("text", FORMULA_TEXTS)
+def test_text_that_would_start_a_formula_gets_a_leading_quote(text: str) -> None:
+    assert neutralised(text) == "'" + text
+    for kind in ("any", "text"):
+        assert csv_cell(kind)(text) == "'" + text
+        assert csv_cell(kind, neutralise_formulas=False)(text) == text
+    assert sheet_cell(text) == ("'" + text, False)
+    assert sheet_cell(text, neutralise_formulas=False) == (text, False)
+
+
+@pytest.mark.parametrize("text", ["Ann", "a=b", "'quoted", "1-2", " =x", "", "ann@shop.example"])
+def test_other_text_is_left_as_it_is(text: str) -> None:
+    assert neutralised(text) == text and csv_cell("text")(text) == text
+
+
+def test_numbers_flags_dates_and_json_are_never_neutralised() -> None:
+    for kind in ("any", "text"):
+        assert csv_cell(kind)(-12) in (-12, "-12") and csv_cell(kind)(-1.5) in (-1.5, "-1.5")
+    assert sheet_cell(-12) == (-12, False) and sheet_cell(-1.5) == (-1.5, False)
+    assert csv_cell("flag")(False) == "false" and csv_cell("date")(T) == "2024-01-02T03:04:05+00:00"
+    assert csv_cell("json")({"a": "=x"}) == '{"a":"=x"}' and csv_cell("json")(["+1"]) == '["+1"]'
+    assert csv_cell("tags")(["=cmd", "b"]) == "'=cmd,b"  # tags are text: the first one starts the cell
+
+
+def write_both(folder: Path, neutralise: bool, rows: list[list[Any]]) -> tuple[list[list[str]], Any]:
+    headers, kinds = ["name", "score", "labels"], ["text", "text", "tags"]
+    for fmt in ("csv", "xlsx"):
+        writer = open_writer(fmt, str(folder / f"out.{fmt}"), headers, kinds, neutralise_formulas=neutralise)
+        for row in rows:
+            writer.write(row)
+        writer.close()
+    with open(folder / "out.csv", newline="", encoding="utf-8") as f:
+        csv_rows = list(csv.reader(f))
+    return csv_rows, load_workbook(folder / "out.xlsx").active
+
+
+def test_csv_and_xlsx_files_neutralise_formulas_and_keep_numbers(tmp_path: Path) -> None:
+    csv_rows, sheet = write_both(tmp_path, True, [[HYPERLINK, -12, ["@x"]], ["#N/A", 7, None]])
+    assert csv_rows[1:] == [["'" + HYPERLINK, "-12", "'@x"], ["#N/A", "7", ""]]
+    name, score, labels = sheet["A2"], sheet["B2"], sheet["C2"]
+    assert (name.data_type, name.value) == ("s", "'" + HYPERLINK)
+    assert (score.data_type, score.value) == ("n", -12)
+    assert (labels.data_type, labels.value) == ("s", "'@x")
+    assert (sheet["A3"].data_type, sheet["A3"].value) == ("s", "#N/A")  # text, not an error cell
+
+
+def test_with_neutralising_off_text_is_exact_but_xlsx_never_holds_a_formula(tmp_path: Path) -> None:
+    csv_rows, sheet = write_both(tmp_path, False, [[HYPERLINK, -12, ["=cmd"]]])
+    assert csv_rows[1] == [HYPERLINK, "-12", "=cmd"]
+    assert (sheet["A2"].data_type, sheet["A2"].value) == ("s", HYPERLINK)
+    assert (sheet["C2"].data_type, sheet["C2"].value) == ("s", "=cmd")
+    assert sheet["B2"].value == -12

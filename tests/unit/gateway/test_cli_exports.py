@@ -54,6 +54,14 @@ def test_export_sends_fields_filter_and_format_then_writes_the_file(tmp_path: Pa
     assert api.polls >= 2
 
 
+def test_keep_formulas_turns_neutralising_off(tmp_path: Path) -> None:
+    api = ExportApi()
+    result = invoke(api, "export", "--db", "d1", "--fields", "email", "-o", str(tmp_path / "x.csv"), "--keep-formulas",
+                    "--poll", "0")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert api.bodies == [{"fields": ["email"], "format": "csv", "neutralise_formulas": False}]
+
+
 def test_a_failed_export_exits_1_and_writes_nothing(tmp_path: Path) -> None:
     api, out = ExportApi(final="failed"), tmp_path / "out.csv"
     result = invoke(api, "export", "--db", "d1", "--fields", "email", "-o", str(out), "--poll", "0")

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import AfterValidator, AwareDatetime, BaseModel
 
-from profilehub_shared.contracts.history import HistoryEntry, is_history_type
+from profilehub_shared.contracts.history import HISTORY_TYPE_LIST, HistoryEntry, is_history_type
 from profilehub_shared.contracts.jobs import HistoryExportParams
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.history import ORDER, after_cursor, cursor_of, entry_of, history_query
@@ -36,7 +36,11 @@ Since = Annotated[Instant | None, Query(alias="from", description="Events at or 
 Until = Annotated[Instant | None, Query(description="Events before this time (RFC 3339)")]
 Types = Annotated[
     str | None,
-    Query(max_length=2000, description="Comma-separated event types: send, open, click, …, profile_updated"),
+    Query(
+        max_length=2000,
+        description="Comma-separated event types: send, open, click, …, profile_updated",
+        json_schema_extra={"pattern": HISTORY_TYPE_LIST},  # read_types checks each, naming the one refused
+    ),
 ]
 
 

@@ -1,7 +1,8 @@
 """Request and response bodies of the REST API that are not contract models themselves."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, create_model
 from pydantic.fields import FieldInfo
@@ -31,14 +32,40 @@ def strict(annotation: Any) -> Any:
     return StrictBool if annotation is bool else annotation
 
 
+def admits_null(annotation: Any) -> bool:
+    return annotation is Any or type(None) in get_args(annotation)
+
+
+def without_default(info: FieldInfo) -> Callable[[dict[str, Any]], None]:
+    """The attribute's own schema additions, less its default: absent means "unchanged", null is no value."""
+    extra = info.json_schema_extra
+
+    def schema_of(schema: dict[str, Any]) -> None:
+        if isinstance(extra, dict):
+            schema.update(extra)
+        elif callable(extra):
+            extra(schema)
+        schema.pop("default", None)
+
+    return schema_of
+
+
 def partial(model: type[BaseModel], name: str, doc: str, leave_out: tuple[str, ...] = ()) -> type[BaseModel]:
-    """`model` with every attribute optional (only the ones sent are changed); unknown keys are refused."""
+    """`model` with every attribute optional (only the ones sent are changed); unknown keys are refused. An
+    attribute that cannot be null in `model` cannot be null here either (the document says so: no default)."""
     fields: dict[str, Any] = {}
     for key, info in model.model_fields.items():
-        if key not in leave_out:
+        if key in leave_out:
+            continue
+        if admits_null(info.annotation):
             optional = FieldInfo.merge_field_infos(info, default=None)
-            optional.default_factory = None
-            fields[key] = (strict(info.annotation) | None, optional)
+            annotation = strict(info.annotation)
+        else:
+            optional = FieldInfo.merge_field_infos(info, default=None, json_schema_extra=without_default(info))
+            annotation = strict(info.annotation)
+        optional.default_factory = None
+        optional.validate_default = False  # absent stays absent: the model's own default is not this one
+        fields[key] = (annotation, optional)
     return create_model(name, __base__=Body, __doc__=doc, **fields)
 
 
