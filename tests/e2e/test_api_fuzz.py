@@ -62,6 +62,13 @@ STATE_REFUSALS = {
     "empty_period": "from not before to",
     "empty_range": "a bulk update's from_percent past its to_percent",
     "out_of_range": "a time outside the years 1 to 9999 once in UTC",
+    # The import's options, checked against the database and Python's codecs before the file is stored:
+    "not_unique": "matching on a custom field that the database does not declare unique",
+    "update_only": "matching by profile_id, which only updates, in another mode (a rule across two options)",
+    "unknown_encoding": "an encoding name Python's codecs do not know, or a codec that is no text encoding (rot13)",
+    "invalid_delimiter": "a delimiter that is a line break, NUL or the quote character (a rule across two options)",
+    "invalid_quotechar": "a quote character that is a line break or NUL",
+    "unknown_channel": "a mapping to subscription.<resource>.<channel> with a channel that does not exist",
 }
 
 
