@@ -31,6 +31,8 @@ JSON_VALUE: dict[str, Any] = {
         {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
     ],
 }
+# A schema with none of these keys accepts any value.
+ANY_SCHEMA_KEYS = {"type", "$ref", "anyOf", "oneOf", "allOf", "enum", "const", "not"}
 FIXED_TEXT = ("pattern", "format", "enum", "const", "contentMediaType")
 ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 METHODS = ("get", "put", "post", "patch", "delete")
@@ -53,20 +55,27 @@ def plain_text_parameters(operation: dict[str, Any]) -> None:
 
 
 def text_without_nul(schema: Any) -> None:
-    """Every text and every free key in a JSON schema (walked in place) is stated to hold no NUL."""
-    stack = [schema]
+    """Every text and every free key in a JSON schema (walked in place) is stated to hold no NUL; a property that
+    takes any value (a field's `default`) takes any JSON value as `JsonValue` states it."""
+    stack: list[tuple[Any, bool]] = [(schema, False)]
     while stack:
-        node = stack.pop()
+        node, is_properties = stack.pop()
         if isinstance(node, list):
-            stack.extend(node)
+            stack.extend((item, False) for item in node)
             continue
         if not isinstance(node, dict):
+            continue
+        if is_properties:  # a map of property names: every value is a schema, whatever its name
+            for name, prop in node.items():
+                if isinstance(prop, dict) and not ANY_SCHEMA_KEYS & prop.keys():
+                    node[name] = {**prop, "$ref": "#/components/schemas/JsonValue"}
+            stack.extend((v, False) for v in node.values())
             continue
         if node.get("type") == "string" and not any(key in node for key in FIXED_TEXT):
             node["pattern"] = JSON_TEXT
         if node.get("type") == "object" and node.get("additionalProperties") not in (None, False):
             node.setdefault("propertyNames", {"pattern": JSON_TEXT})
-        stack.extend(v for k, v in node.items() if k not in ("examples", "example", "default"))
+        stack.extend((v, k == "properties") for k, v in node.items() if k not in ("examples", "example", "default"))
 
 
 def json_filter_parameter(operation: dict[str, Any]) -> None:
