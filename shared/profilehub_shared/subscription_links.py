@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -140,3 +141,22 @@ def claimed_database_id(token: str) -> str | None:
         return None
     value = payload.get("d") if isinstance(payload, dict) else None
     return value if isinstance(value, str) and 0 < len(value) <= 64 else None
+
+
+class LinksNotConfigured(ValueError):
+    """Links cannot be minted: the setting named in the message is missing."""
+
+
+def link_minter(settings: Any, database_id: str, now: datetime) -> Callable[[dict[str, Any]], str]:
+    """Mints the subscription-manager URL of each stored profile of a database, with a service's settings
+    (`subscription_manager_secret`, `subscription_manager_base_url`, `subscription_link_days`)."""
+    secret = getattr(settings, "subscription_manager_secret", None)
+    base_url = getattr(settings, "subscription_manager_base_url", None)
+    if secret is None:
+        raise LinksNotConfigured(
+            "SUBSCRIPTION_MANAGER_SECRET is not set, so no subscription-manager link can be signed"
+        )
+    if not base_url:
+        raise LinksNotConfigured("SUBSCRIPTION_MANAGER_BASE_URL is not set, so links would point nowhere")
+    signer, days = LinkSigner(secret.get_secret_value()), settings.subscription_link_days
+    return lambda profile: page_url(base_url, signer.mint(manage_link(database_id, profile, now, days)))
