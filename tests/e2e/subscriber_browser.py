@@ -17,7 +17,9 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 def chromium_path() -> str:
     given = os.environ.get("PROFILEHUB_CHROMIUM")
     found = given or next((p for c in CANDIDATES if (p := shutil.which(c))), None)
-    assert found, "no Chromium on PATH: install it (`apt-get install -y chromium`, as .ci/run does) or set PROFILEHUB_CHROMIUM"
+    assert found, (
+        "no Chromium on PATH: install it (`apt-get install -y chromium`, as .ci/run does) or set PROFILEHUB_CHROMIUM"
+    )
     return found
 
 

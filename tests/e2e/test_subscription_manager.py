@@ -27,7 +27,9 @@ FIELDS = [
 
 
 async def seeded(api: httpx.AsyncClient, title: str, language: str, status: str = "subscribed") -> dict[str, str]:
-    resource = await api.post("/resources", json={"name": f"Weekly news {uuid.uuid4().hex[:4]}", "channels": ["email", "sms"]})
+    resource = await api.post(
+        "/resources", json={"name": f"Weekly news {uuid.uuid4().hex[:4]}", "channels": ["email", "sms"]}
+    )
     assert resource.status_code == 201, resource.text
     res = resource.json()["id"]
     created = await api.post(
@@ -178,7 +180,9 @@ async def test_a_subscriber_manages_their_subscriptions_in_a_browser(
         await shot(page, tmp_path, "invalid-link")
 
         # Revoked: every link minted before stops working.
-        assert (await api.post(f"/databases/{s['db']}/profiles/{s['pid']}/subscription-manager-link/revoke")).status_code == 204
+        assert (
+            await api.post(f"/databases/{s['db']}/profiles/{s['pid']}/subscription-manager-link/revoke")
+        ).status_code == 204
         opened = await page.goto(url)
         assert opened is not None and opened.status == 410
         assert await page.locator("h1").inner_text() == "This link is no longer valid"
@@ -212,7 +216,9 @@ async def test_a_russian_database_and_a_double_opt_in(api: httpx.AsyncClient, tm
         assert await page.locator("h1").inner_text() == "Новости магазина"
         assert await page.get_by_role("heading", name="Ваши подписки").count() == 1
         assert await page.get_by_label("Имя").input_value() == "Ann"
-        assert await page.locator(f"#subscription-{s['res']}-email .status").inner_text() == "Ожидает вашего подтверждения"
+        assert (
+            await page.locator(f"#subscription-{s['res']}-email .status").inner_text() == "Ожидает вашего подтверждения"
+        )
         await page.get_by_label("Age").fill("40.5")
         await page.get_by_role("button", name="Сохранить").click()
         assert "Введите целое число" in await page.locator("#field-age-error").inner_text()
@@ -241,3 +247,42 @@ async def test_a_russian_database_and_a_double_opt_in(api: httpx.AsyncClient, tm
         opened = await page.goto(confirm_url.replace("/confirm/", "/s/"))
         assert opened is not None and opened.status == 403
         assert await page.locator("h1").inner_text() == "Эта ссылка недействительна"
+
+
+async def test_forged_posts_floods_and_expired_links_are_refused(system: RunningSystem, api: httpx.AsyncClient) -> None:
+    s = await seeded(api, "News", "en")
+    url = await mint(api, s)
+    async with httpx.AsyncClient(timeout=30) as browser:
+        page = await browser.get(url)
+        assert page.status_code == 200
+        assert page.headers["referrer-policy"] == "no-referrer" and page.headers["x-frame-options"] == "DENY"
+        body = page.text.split("<body>")[1]
+        assert "<script" not in page.text.lower() and "http" not in body, body  # nothing external
+        # A form posted from elsewhere has no token bound to this browser's cookie: refused, nothing written.
+        forged = await browser.post(url, data={"action": "unsubscribe_all", "csrf": "0" * 64})
+        assert forged.status_code == 403 and "This form has expired" in forged.text
+        assert subscription(await profile(api, s), s, "email")["status"] == "subscribed"
+
+        flood = [(await browser.get(url)).status_code for _ in range(70)]
+        assert 429 in flood and "Too many requests" in (await browser.get(url)).text
+
+    bulk = await api.post(
+        f"/databases/{s['db']}/subscription-manager-links", json={"profile_ids": [s["pid"], "nobody"]}
+    )
+    assert bulk.status_code == 200, bulk.text
+    assert [i["profile_id"] for i in bulk.json()["items"]] == [s["pid"]] and bulk.json()["missing"] == ["nobody"]
+
+    short = await api.post(f"/databases/{s['db']}/profiles/{s['pid']}/subscription-manager-link", json={"days": 1e-5})
+    assert short.status_code == 200, short.text
+    await asyncio.sleep(2)
+    async with httpx.AsyncClient(timeout=30) as browser:
+        expired = await browser.get(short.json()["url"])
+    assert expired.status_code == 410 and "This link has expired" in expired.text
+
+    wrong = await api.post(
+        f"/databases/{s['db']}/profiles/{s['pid']}/subscription-confirm-link",
+        json={"resource_id": "x", "channel": "email"},
+    )
+    assert wrong.status_code == 422 and wrong.json()["error"]["details"][0]["code"] == "unknown_resource"
+    missing = await api.post(f"/databases/{s['db']}/profiles/nobody/subscription-manager-link")
+    assert missing.status_code == 404
