@@ -44,7 +44,8 @@ async def seeded(api: httpx.AsyncClient, title: str, language: str, status: str 
     assert created.status_code == 201, created.text
     db = created.json()["id"]
     for field in FIELDS:
-        assert (await api.post(f"/databases/{db}/fields", json=field)).status_code == 201
+        added = await api.post(f"/databases/{db}/fields", json=field)
+        assert added.status_code == 201, added.text
     shown = await api.put(f"/databases/{db}/standard-fields/first_name", json={"show_in_subscription_manager": True})
     assert shown.status_code == 200, shown.text
     record = {
@@ -170,6 +171,17 @@ async def test_a_subscriber_manages_their_subscriptions_in_a_browser(
         assert [subscription({"subscriptions": changed_fields(e)["subscriptions"]}, s, "email")["status"]
                 for e in entries[1:]] == ["subscribed", "suspended"]  # fmt: skip
 
+        # Back to one channel, then away from all of them.
+        await page.locator(f"#subscription-{s['res']}-sms").get_by_role("button", name="Subscribe again").click()
+        assert await page.get_by_role("status").inner_text() == "You are subscribed again."
+        assert subscription(await profile(api, s), s, "sms")["status"] == "subscribed"
+        await page.get_by_role("button", name="Unsubscribe from all").click()
+        assert await page.get_by_role("status").inner_text() == "You are unsubscribed from all messages."
+        p = await profile(api, s)
+        assert [subscription(p, s, c)["status"] for c in ("email", "sms")] == ["unsubscribed", "unsubscribed"]
+        assert "suspended_until" not in subscription(p, s, "email")
+        assert len(await manager_history(api, s, 5)) == 5
+
         # A tampered link: an error page, no data of anyone.
         body, signature = url.rsplit("/", 1)[1].split(".")
         tampered = f"{system.url}/s/{body[:-2]}{'A' if body[-2] != 'A' else 'B'}{body[-1]}.{signature}"
@@ -178,6 +190,7 @@ async def test_a_subscriber_manages_their_subscriptions_in_a_browser(
         assert await page.locator("h1").inner_text() == "This link is not valid"
         assert "ann@shop.example" not in await page.content() and "Ann" not in await page.content()
         await shot(page, tmp_path, "invalid-link")
+        assert len(await manager_history(api, s, 5)) == 5  # the refused link changed nothing
 
         # Revoked: every link minted before stops working.
         assert (
