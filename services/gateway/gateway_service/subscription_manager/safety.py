@@ -2,6 +2,8 @@
 
 import hashlib
 import hmac
+import logging
+import re
 import secrets
 import time
 from collections import OrderedDict, deque
@@ -57,3 +59,27 @@ class LinkBudget:
             return False
         times.append(now)
         return True
+
+
+# A link token is a credential: access logs show `/s/<link>` instead of it.
+TOKEN_PATH = re.compile(r"^/(s|confirm)/(?!assets/)[^/?\s]+")
+
+
+def redacted(path: str) -> str:
+    return TOKEN_PATH.sub(r"/\1/<link>", path)
+
+
+class RedactLinkTokens(logging.Filter):
+    """For uvicorn's access log, whose record arguments are (client, method, path, http version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redacted(args[2]), *args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactLinkTokens) for f in access.filters):
+        access.addFilter(RedactLinkTokens())
