@@ -87,5 +87,6 @@ done
 echo "Profilehub API:  http://127.0.0.1:$HTTP_PORT   (docs: http://127.0.0.1:$HTTP_PORT/docs)"
 echo "Health:          http://127.0.0.1:$HTTP_PORT/health"
 echo "Admin token:     $STATE_DIR/admin-token (or PROFILEHUB_ADMIN_TOKEN)"
+echo "Subscriber links: signed with $STATE_DIR/subscription-manager-secret (or SUBSCRIPTION_MANAGER_SECRET)"
 echo "Press Ctrl-C to stop."
 wait "${pids[@]}"

@@ -82,3 +82,14 @@ def test_no_short_secret() -> None:
 def test_the_claimed_database_is_read_without_trusting_it() -> None:
     assert claimed_database_id(TOKEN) == "db1"
     assert claimed_database_id("not a token") is None
+
+
+@given(st.data())
+def test_cutting_or_inserting_anywhere_is_refused(data: st.DataObject) -> None:
+    at = data.draw(st.integers(0, len(TOKEN)))
+    inserted = data.draw(st.text(min_size=1, max_size=5))
+    cut = data.draw(st.integers(1, 5))
+    for tampered in (TOKEN[:at] + inserted + TOKEN[at:], TOKEN[:at] + TOKEN[at + cut :]):
+        if tampered != TOKEN:
+            with pytest.raises(LinkError):
+                SIGNER.verify(tampered, NOW, "manage")
