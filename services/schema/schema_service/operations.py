@@ -126,6 +126,11 @@ async def add_field(store: MongoSchemaStore, op: ops.AddField, _: uuid.UUID) -> 
 async def change_field(store: MongoSchemaStore, op: ops.ChangeField, _: uuid.UUID) -> Outcome:
     db = await load(store, op.database_id)
     holding = await store.profiles_with_value(db.id, op.name) if "type" in op.changes else 0
+    removed = domain.removed_options(db, op.name, op.changes)
+    if removed:
+        domain.ensure_options_unused(op.name, removed, await store.profiles_with_value(db.id, op.name, removed))
+    if domain.becomes_unique(db, op.name, op.changes):
+        domain.ensure_no_duplicates(op.name, await store.profiles_with_duplicates(db.id, op.name))
     return await save_changed(store, domain.change_field(db, op.name, op.changes, holding, now()))
 
 

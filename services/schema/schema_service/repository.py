@@ -19,7 +19,8 @@ class SchemaStore(Protocol):
     async def database(self, database_id: str) -> Database | None: ...
     async def save_database(self, db: Database, *, new: bool) -> None: ...
     async def delete_database(self, database_id: str) -> None: ...
-    async def profiles_with_value(self, database_id: str, field: str) -> int: ...
+    async def profiles_with_value(self, database_id: str, field: str, among: list[str] | None = None) -> int: ...
+    async def profiles_with_duplicates(self, database_id: str, field: str) -> int: ...
     async def profiles_with_interactions(self, database_id: str) -> int: ...
 
 
@@ -73,9 +74,22 @@ class MongoSchemaStore:
     async def delete_database(self, database_id: str) -> None:
         await self.db.databases.delete_one({"_id": database_id})
 
-    async def profiles_with_value(self, database_id: str, field: str) -> int:
+    async def profiles_with_value(self, database_id: str, field: str, among: list[str] | None = None) -> int:
+        """Profiles holding a value of custom field `field` (one of `among`, when given)."""
         coll = self.db[profiles_collection_name(database_id)]
-        return await coll.count_documents({f"fields.{field}": {"$exists": True}})
+        wanted: dict[str, Any] = {"$exists": True} if among is None else {"$in": among}
+        return await coll.count_documents({f"fields.{field}": wanted})
+
+    async def profiles_with_duplicates(self, database_id: str, field: str) -> int:
+        """Profiles whose value of `field` another profile holds too ($group with $sum: FerretDB has it)."""
+        coll = self.db[profiles_collection_name(database_id)]
+        path = f"fields.{field}"
+        pipeline = [
+            {"$match": {path: {"$exists": True}}},
+            {"$group": {"_id": f"${path}", "n": {"$sum": 1}}},
+            {"$match": {"n": {"$gt": 1}}},
+        ]
+        return sum([g["n"] async for g in await coll.aggregate(pipeline)])
 
     async def profiles_with_interactions(self, database_id: str) -> int:
         coll = self.db[profiles_collection_name(database_id)]
