@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
         broker: KafkaBroker = context.get("broker")
         store, schemas, checkpoints = ProfileStore(db), Schemas(db), Checkpoints(db)
         await checkpoints.create_indexes()
+        async for known in db.databases.find({}, {"_id": 1}):  # data of before case-blind emails: once each
+            await store.lower_case_emails(known["_id"])
 
         async def publish(event: Message) -> None:
             key: str = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""

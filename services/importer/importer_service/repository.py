@@ -38,6 +38,24 @@ class ProfileStore:
         for field in database.custom_fields:
             if field.unique:
                 await coll.create_index([(f"fields.{field.name}", ASCENDING)])
+        await self.lower_case_emails(database.id)
+
+    async def lower_case_emails(self, database_id: str) -> int:
+        """Once per database: lower-case emails stored before addresses were matched case-blind.
+
+        New writes store addresses lower-cased, so this runs once (a marker in `profile_migrations` says it ran).
+        Two stored profiles that differ only by case become one address on two profiles: a record matching it is
+        then refused as `ambiguous_match`, never merged into the wrong one. No ProfileChanged is sent: the address
+        is the same one, only its spelling is.
+        """
+        marker = f"{database_id}:email_lower_case"
+        if await self.db.profile_migrations.find_one({"_id": marker}) is not None:
+            return 0
+        mixed = self.profiles(database_id).find({"email": {"$regex": "[A-Z]"}}, {"email": 1}, batch_size=ONE_REPLY)
+        updates = [UpdateOne({"_id": d["_id"]}, {"$set": {"email": d["email"].lower()}}) async for d in mixed]
+        await bulk_update(self.profiles(database_id), updates)
+        await self.db.profile_migrations.replace_one({"_id": marker}, {"done": True}, upsert=True)
+        return len(updates)
 
     async def delete(self, database_id: str, profile_id: str) -> bool:
         """Delete one profile; False when it did not exist (a redelivered delete changes nothing)."""

@@ -84,7 +84,7 @@ async def test_new_profile_gets_defaults_and_normalised_values() -> None:
     )
     assert result.counts == {"created": 1}
     profile = writer.profiles["p1"]
-    assert profile["email"] == "Ann@example.com"
+    assert profile["email"] == "ann@example.com"  # stored lower-cased whole: matched case-blind
     assert profile["fields"] == {"plan": "free", "score": 7}
     [event] = result.changes
     assert (event.change, event.profile_id) == ("created", "p1")
