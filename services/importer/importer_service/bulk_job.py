@@ -40,6 +40,28 @@ async def merged_for(
     return actions.attach_code(profile, action.pool_id, code, now)
 
 
+def left_without_code(p: BulkUpdateParams, profile: dict[str, Any], merged: Merged) -> bool:
+    """attach_promo found no unused code for a profile that has none of the pool."""
+    action = p.action
+    return (
+        isinstance(action, PromoAction)
+        and action.type == "attach_promo"
+        and merged.outcome == "unchanged"
+        and not actions.holds_code(profile, action.pool_id)
+    )
+
+
+def ran_out_note(p: BulkUpdateParams, state: dict[str, Any]) -> str:
+    """The job's message when the pool ran out: how many profiles got no code."""
+    left = state.get("no_code_left", 0)
+    if not left or not isinstance(p.action, PromoAction):
+        return ""
+    return (
+        f"{left} profiles got no code: promo pool {p.action.pool_id} has no unused code left; "
+        "add codes and run the bulk update again (profiles holding a code of the pool are skipped)"
+    )
+
+
 def deleted_plan(db: Database, job_id: str, profiles: list[dict[str, Any]]) -> Plan:
     ids = [p["_id"] for p in profiles]
     events = [
@@ -74,7 +96,7 @@ async def plan_bulk(
             pid = profile["_id"]
             rejections += [{"row": pid, "column": e.field, **rejected_field(e).model_dump()} for e in exc.errors]
             continue
-        counts[m.outcome] += 1
+        counts["no_code_left" if left_without_code(p, profile, m) else m.outcome] += 1
         if m.outcome == "updated":
             merged.append(m)
     await flag_suppressed(writer, db, merged)  # setting an email or phones can (un)suppress
@@ -117,4 +139,4 @@ async def run_bulk_update(
     scan = Scan(source_id=db.id, target_id=db.id, query=query, plan=plan, takes=takes, limit=params.limit)
     state = state or await begin(deps, job, scan)
     if await run_scan(deps, job, scan, state, keep_going):
-        await finish(deps, job)
+        await finish(deps, job, ran_out_note(params, await deps.checkpoints.state(job.job_id) or {}))

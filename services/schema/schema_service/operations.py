@@ -239,6 +239,31 @@ async def add_promo_codes(store: MongoSchemaStore, op: ops.AddPromoCodes, _: uui
     )
 
 
+async def rename_promo_pool(store: MongoSchemaStore, op: ops.RenamePromoPool, _: uuid.UUID) -> Outcome:
+    pool = await store.get("promo_pools", PromoPool, op.pool_id)
+    if pool is None:
+        raise NotFound(f"promo pool {op.pool_id!r} does not exist")
+    if pool.name != op.name:
+        await store.rename("promo_pools", op.pool_id, op.name)
+    return Outcome(answer={"promo_pool": pool.model_copy(update={"name": op.name})})
+
+
+async def remove_promo_codes(store: MongoSchemaStore, op: ops.RemovePromoCodes, _: uuid.UUID) -> Outcome:
+    pool = await store.get("promo_pools", PromoPool, op.pool_id)
+    if pool is None:
+        raise NotFound(f"promo pool {op.pool_id!r} does not exist")
+    codes = None if op.all_unused else list(dict.fromkeys(c.strip() for c in op.codes if c.strip()))
+    removed, kept, missing = await store.remove_unused_codes(op.pool_id, codes)
+    counts = await store.code_counts(op.pool_id)
+    await store.set_counts("promo_pools", op.pool_id, counts)
+    return Outcome(
+        answer={
+            "promo_pool": pool.model_copy(update={"counts": counts}),
+            "counts": Counts(removed=removed, kept=kept, missing=missing),
+        }
+    )
+
+
 Operation = Callable[[MongoSchemaStore, Any, uuid.UUID], Awaitable[Outcome]]
 
 OPERATIONS: dict[str, Operation] = {
@@ -259,6 +284,8 @@ OPERATIONS: dict[str, Operation] = {
     "create_promo_pool": create_promo_pool,
     "delete_promo_pool": delete_promo_pool,
     "add_promo_codes": add_promo_codes,
+    "rename_promo_pool": rename_promo_pool,
+    "remove_promo_codes": remove_promo_codes,
 }
 
 

@@ -147,12 +147,46 @@ class MongoSchemaStore:
         docs = [{"pool_id": pool_id, "code": c, "state": "unused", "profile_id": None} for c in codes]
         if not docs:
             return 0, 0
+        # A code removed earlier and uploaded again may be given out again: its removal lock goes.
+        locks = [f"code:{pool_id}:{c}" for c in codes]
+        await delete_matching(self.db.promo_claims, {"_id": {"$in": locks}, "kind": "removed"})
         try:
             result = await self.db.promo_codes.insert_many(docs, ordered=False)
             added = len(result.inserted_ids)
         except BulkWriteError as exc:
             added = exc.details["nInserted"]
         return added, len(codes) - added
+
+    async def rename(self, collection: str, object_id: str, name: str) -> None:
+        try:
+            await self.db[collection].update_one({"_id": object_id}, {"$set": {"name": name}})
+        except OperationFailure as exc:  # DuplicateKeyError, or FerretDB's form of it on update
+            if not is_duplicate_key(exc):
+                raise
+            raise Conflict(f"{collection.replace('_', ' ')[:-1]} named {name!r} already exists") from exc
+
+    async def remove_unused_codes(self, pool_id: str, codes: list[str] | None) -> tuple[int, int, int]:
+        """Remove unused codes (these, or all); returns (removed, kept because assigned, missing).
+
+        A code is first locked in `promo_claims` (the importer's lock, see importer_service.promo) as removed:
+        a code a bulk update is taking at this moment keeps its lock and is kept, never given out after removal.
+        """
+        query: dict[str, Any] = {"pool_id": pool_id}
+        query |= {"state": "unused"} if codes is None else {"code": {"$in": codes}}
+        found = {d["code"]: d["state"] async for d in self.db.promo_codes.find(query, {"code": 1, "state": 1})}
+        unused = [c for c, state in found.items() if state == "unused"]
+        locked = []
+        for code in unused:
+            try:
+                await self.db.promo_claims.insert_one({"_id": f"code:{pool_id}:{code}", "kind": "removed"})
+                locked.append(code)
+            except DuplicateKeyError:
+                held = await self.db.promo_claims.find_one({"_id": f"code:{pool_id}:{code}"})
+                if held is not None and held.get("kind") == "removed":  # a removal asked again
+                    locked.append(code)
+        removed = await delete_matching(self.db.promo_codes, {"pool_id": pool_id, "code": {"$in": locked}})
+        missing = 0 if codes is None else len(codes) - len(found)
+        return removed, len(found) - len(locked), missing
 
     async def code_counts(self, pool_id: str) -> dict[str, int]:
         return {
