@@ -22,7 +22,10 @@ def database(database_id: str) -> Database:
 async def test_mixed_case_emails_of_old_data_are_lower_cased_once_and_then_match(mongo: AsyncDatabase) -> None:
     db = database("emailmigration")
     store = ProfileStore(mongo)
-    old = [{"_id": "old1", "email": "R1@x.example", "fields": {}}, {"_id": "old2", "email": "s2@x.example", "fields": {}}]
+    old = [
+        {"_id": "old1", "email": "R1@x.example", "fields": {}},
+        {"_id": "old2", "email": "s2@x.example", "fields": {}},
+    ]
     await store.profiles(db.id).insert_many(old)
     await store.prepare(db)
     assert await store.lower_case_emails(db.id) == 0  # it ran once already, in prepare

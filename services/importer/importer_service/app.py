@@ -13,6 +13,7 @@ from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
     ProfileUpsertRejected,
+    ProfileUpsertWarned,
     ProfileWriteAnswered,
     UpsertProfile,
 )
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             SuppressionListChanged,
             UpsertProfile,
             ProfileUpsertRejected,
+            ProfileUpsertWarned,
             ProfileChanged,
             JobRequested,
             JobProgressed,

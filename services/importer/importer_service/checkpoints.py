@@ -34,7 +34,8 @@ def escaped(found: re.Match[str]) -> str:
 
 
 COUNTS = (
-    "processed", "created", "updated", "unchanged", "rejected", "duplicates", "deleted", "dropped_fields", "no_code_left"
+    "processed", "created", "updated", "unchanged", "rejected", "duplicates", "deleted", "dropped_fields",
+    "no_code_left",
 )  # fmt: skip
 
 

@@ -11,7 +11,14 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
-from profilehub_shared.contracts.profiles import FieldChange, ProfileChanged, RejectedField, Source, WriteOptions
+from profilehub_shared.contracts.profiles import (
+    FieldChange,
+    ProfileChanged,
+    ProfileUpsertWarned,
+    RejectedField,
+    Source,
+    WriteOptions,
+)
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 
@@ -55,6 +62,8 @@ class BatchResult:
     changes: list[ProfileChanged] = field(default_factory=list)
     unknown_fields: Counter[str] = field(default_factory=Counter)
     republish: dict[str, str] = field(default_factory=dict)  # profile id → stored event JSON of a redelivery
+    ignored: dict[str, list[str]] = field(default_factory=dict)  # ref → keys of the record that are not fields
+    warnings: list[ProfileUpsertWarned] = field(default_factory=list)  # stream: applied with ignored keys
 
 
 def rejected_field(err: FieldValueError) -> RejectedField:
@@ -139,6 +148,8 @@ async def plan_batch(
     written = written_before(known) if remember_writes else {}
     for item, rec in reads:
         result.unknown_fields.update(rec.unknown)
+        if rec.unknown:
+            result.ignored[item.ref] = list(rec.unknown)
         if item.ref in written:  # a redelivered command, written already: its event goes out again
             pid, outcome, stored_event = written[item.ref]
             result.outcomes[item.ref] = (outcome, pid)

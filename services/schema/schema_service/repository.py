@@ -84,7 +84,7 @@ class MongoSchemaStore:
         """Profiles whose value of `field` another profile holds too ($group with $sum: FerretDB has it)."""
         coll = self.db[profiles_collection_name(database_id)]
         path = f"fields.{field}"
-        pipeline = [
+        pipeline: list[dict[str, Any]] = [
             {"$match": {path: {"$exists": True}}},
             {"$group": {"_id": f"${path}", "n": {"$sum": 1}}},
             {"$match": {"n": {"$gt": 1}}},

@@ -37,6 +37,11 @@ class UpsertBody(BaseModel):
 class UpsertAnswer(BaseModel):
     outcome: str = Field(description="created, updated or unchanged")
     profile: dict[str, Any]
+    ignored_fields: list[str] = Field(
+        default_factory=list,
+        description="Keys the importer did not write because they are not fields (a field removed meanwhile); "
+        "keys that are not fields when the request arrives are refused with 422 instead",
+    )
 
 
 class SearchBody(BaseModel):
@@ -133,7 +138,8 @@ async def upsert_profile(request: Request, database_id: str, body: UpsertBody, d
     if answer.outcome == "rejected" or answer.profile_id is None:
         raise rejected(answer.errors)
     doc = await db[profiles_collection_name(database_id)].find_one({"_id": answer.profile_id})
-    return UpsertAnswer(outcome=answer.outcome, profile=shown(doc or {"_id": answer.profile_id}))
+    profile = shown(doc or {"_id": answer.profile_id})
+    return UpsertAnswer(outcome=answer.outcome, profile=profile, ignored_fields=answer.ignored_fields)
 
 
 @router.delete("/{profile_id}", status_code=204, responses=responses(504), summary="Delete one profile")
