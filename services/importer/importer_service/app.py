@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         broker: KafkaBroker = context.get("broker")
         store, schemas, checkpoints = ProfileStore(db), Schemas(db), Checkpoints(db)
         await checkpoints.create_indexes()
+        await store.unique.create_indexes()
         async for known in db.databases.find({}, {"_id": 1}):  # data of before case-blind emails: once each
             await store.lower_case_emails(known["_id"])
 

@@ -19,7 +19,8 @@ from .import_job import ImportDeps, progress, stored_events
 from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
-from .writes import ProfileWriter, change_event, event_size, flag_suppressed, rejected_field
+from .unique import UniqueRace
+from .writes import RACE_ATTEMPTS, ProfileWriter, change_event, event_size, flag_suppressed, rejected_field
 
 
 async def merged_for(
@@ -83,10 +84,30 @@ async def plan_bulk(
 ) -> Plan:
     if p.action.type == "delete":
         return deleted_plan(db, job_id, profiles)
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return await plan_changes(writer, db, p, rec, promo, job_id, profiles)
+        except UniqueRace:
+            if attempt == RACE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def plan_changes(
+    writer: ProfileWriter,
+    db: Database,
+    p: BulkUpdateParams,
+    rec: ReadRecord | None,
+    promo: PromoCodes,
+    job_id: str,
+    profiles: list[Any],
+) -> Plan:
     counts, merged, rejections = Counter[str](), [], []
+    guard = await writer.unique_guard(db, {n: [v] for n, v in rec.custom.items()} if rec else {})
     for profile in profiles:
         try:
             m = await merged_for(db, p, rec, promo, job_id, profile)
+            guard.check(m)  # setting a unique field's value gives it to one profile at most
             oversize = event_size(db, m, "bulk_update", job_id)
             if oversize:
                 field = largest_change(m.changes)
@@ -99,6 +120,7 @@ async def plan_bulk(
         counts["no_code_left" if left_without_code(p, profile, m) else m.outcome] += 1
         if m.outcome == "updated":
             merged.append(m)
+    await writer.take_unique(guard)
     await flag_suppressed(writer, db, merged)  # setting an email or phones can (un)suppress
     writes = writes_of(merged)
     for w, m in zip(writes, merged, strict=True):
