@@ -10,6 +10,7 @@ from pymongo.errors import BulkWriteError
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import bulk_update, profiles_collection_name
 
+from .counting import UNCOUNTED, ProfileCounter
 from .domain.merge import Merged
 from .domain.suppression import NOTHING_LISTED, Listed
 from .unique import UniqueClaims, UniqueGuard, unique_names
@@ -27,6 +28,7 @@ class ProfileStore:
     def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
         self.unique = UniqueClaims(db)
+        self.counter = ProfileCounter(db)
 
     def profiles(self, database_id: str) -> AsyncCollection:
         return self.db[profiles_collection_name(database_id)]
@@ -46,6 +48,7 @@ class ProfileStore:
                 await coll.create_index([(f"fields.{field.name}", ASCENDING)])
         await self.lower_case_emails(database.id)
         await self.claim_unique_fields(database)
+        await self.counter.prepare(database.id)
 
     async def claim_unique_fields(self, database: Database) -> None:
         """Claims follow the fields declared unique: built once when one becomes unique, dropped when not."""
@@ -85,13 +88,17 @@ class ProfileStore:
 
     async def delete(self, database_id: str, profile_id: str) -> bool:
         """Delete one profile; False when it did not exist (a redelivered delete changes nothing)."""
+        await self.counter.before_delete(database_id, [profile_id])
         result = await self.profiles(database_id).delete_one({"_id": profile_id})
+        await self.counter.after_delete(database_id, [profile_id])
         await self.unique.release_profiles(database_id, [profile_id])
         return result.deleted_count == 1
 
     async def delete_many(self, database_id: str, profile_ids: list[str]) -> None:
         """Delete these profiles (bulk delete), and their claims of unique values."""
+        await self.counter.before_delete(database_id, profile_ids)
         await self.profiles(database_id).delete_many({"_id": {"$in": profile_ids}})
+        await self.counter.after_delete(database_id, profile_ids)
         await self.unique.release_profiles(database_id, profile_ids)
 
     async def mark_interacted(self, database_id: str, profile_ids: list[str]) -> int:
@@ -113,6 +120,7 @@ class ProfileStore:
 
     async def drop_database(self, database_id: str) -> None:
         await self.profiles(database_id).drop()
+        await self.counter.forget(database_id)
         await self.unique.forget(database_id)
         await self.db.profile_migrations.delete_one({"_id": f"{database_id}:unique_fields"})
 
@@ -156,7 +164,7 @@ class ProfileStore:
             if w["id"] in existing:
                 continue
             if w["create"] is not None:
-                inserts.append(InsertOne(w["create"]))
+                inserts.append(InsertOne({**w["create"], UNCOUNTED: True}))  # counted by `settle` below
             else:
                 update: dict[str, Any] = {"$set": {s["path"]: s["value"] for s in w["set"]}}
                 if w["unset"]:
@@ -164,6 +172,8 @@ class ProfileStore:
                 updates.append(UpdateOne({"_id": w["id"]}, update))
         await self.insert_new(database_id, inserts)
         await bulk_update(self.profiles(database_id), updates)
+        if inserts or skip_existing:  # a resumed plan may have inserted before its crash, and not counted
+            await self.counter.settle(database_id)
         for w in writes:  # values given up, now that the profile holds its new ones
             await self.unique.release(database_id, w["id"], w.get("release", []))
 
