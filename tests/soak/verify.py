@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from profilehub_shared.contracts.history import InteractionRejected
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.profiles import ProfileChanged, ProfileUpsertRejected, UpsertProfile
+from profilehub_shared.counts import current_count
 from profilehub_shared.mongo import profiles_collection_name
 from tests.soak.kafka_reading import Offsets, Reader
 from tests.soak.traffic import Sent, email, first_name
@@ -150,6 +151,12 @@ async def verify(
     f.duplicates |= {"upserts: email held by several profiles": twice}
     f.duplicates["upserts: profile created more than once"] = [p for p, n in storage.created.items() if n > 1]
     f.losses["upserts: profiles other than the soak's"] = [k for k in storage.by_email if not k.startswith("soak")]
+    # The database's maintained profile count (importer counter, kept through the kills) matches what is stored.
+    counted = await current_count(db, db_id)
+    f.counts["profile count (counter)"] = counted or 0
+    off = f"counter says {counted}, {profiles} stored"
+    f.losses["profile count: below the profiles stored"] = [off] if (counted or 0) < profiles else []
+    f.duplicates["profile count: above the profiles stored"] = [off] if (counted or 0) > profiles else []
 
     # Interactions: each acknowledged event id stored exactly once; changes: each ProfileChanged stored.
     f.losses["interactions: not in history"] = sorted(sent.interaction_ids - set(storage.history_ids))

@@ -28,6 +28,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     500: "internal",
+    503: "unavailable",
     504: "timeout",
 }
 METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -188,6 +189,7 @@ MEANINGS = {
     413: "Request body too large, or the command it makes exceeds the Kafka message limit (1 MiB)",
     415: "Unsupported content type",
     422: "Invalid input, with per-field details",
+    503: "A count did not finish within COUNT_TIMEOUT_SECONDS (code count_timeout); narrow the filter",
     504: "The schema service did not answer in time",
 }
 

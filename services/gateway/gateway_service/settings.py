@@ -20,6 +20,9 @@ class Settings(ServiceSettings):
     schema_reply_timeout_seconds: float = Field(
         20.0, gt=0, description="How long a write waits for the schema service's answer before HTTP 504"
     )
+    count_timeout_seconds: float = Field(
+        10.0, gt=0, description="Longest a filtered profile count may run before HTTP 503 count_timeout"
+    )
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Largest request body accepted (HTTP 413)")
     max_upload_bytes: int = Field(
         4 * 1024**3, ge=1024, description="Largest import file accepted (HTTP 413); stored in GridFS in chunks"

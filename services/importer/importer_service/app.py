@@ -13,6 +13,7 @@ from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
     ProfileUpsertRejected,
+    ProfileUpsertWarned,
     ProfileWriteAnswered,
     UpsertProfile,
 )
@@ -41,6 +42,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
         broker: KafkaBroker = context.get("broker")
         store, schemas, checkpoints = ProfileStore(db), Schemas(db), Checkpoints(db)
         await checkpoints.create_indexes()
+        await store.unique.create_indexes()
+        async for known in db.databases.find({}, {"_id": 1}):  # data of before case-blind emails: once each
+            await store.lower_case_emails(known["_id"])
 
         async def publish(event: Message) -> None:
             key: str = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""
@@ -78,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             SuppressionListChanged,
             UpsertProfile,
             ProfileUpsertRejected,
+            ProfileUpsertWarned,
             ProfileChanged,
             JobRequested,
             JobProgressed,

@@ -19,7 +19,8 @@ from .import_job import ImportDeps, progress, stored_events
 from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
-from .writes import ProfileWriter, change_event, event_size, flag_suppressed, rejected_field
+from .unique import UniqueRace
+from .writes import RACE_ATTEMPTS, ProfileWriter, change_event, event_size, flag_suppressed, rejected_field
 
 
 async def merged_for(
@@ -38,6 +39,28 @@ async def merged_for(
         return Merged("unchanged", profile)
     code = await promo.claim(action.pool_id, profile["_id"], job_id)
     return actions.attach_code(profile, action.pool_id, code, now)
+
+
+def left_without_code(p: BulkUpdateParams, profile: dict[str, Any], merged: Merged) -> bool:
+    """attach_promo found no unused code for a profile that has none of the pool."""
+    action = p.action
+    return (
+        isinstance(action, PromoAction)
+        and action.type == "attach_promo"
+        and merged.outcome == "unchanged"
+        and not actions.holds_code(profile, action.pool_id)
+    )
+
+
+def ran_out_note(p: BulkUpdateParams, state: dict[str, Any]) -> str:
+    """The job's message when the pool ran out: how many profiles got no code."""
+    left = state.get("no_code_left", 0)
+    if not left or not isinstance(p.action, PromoAction):
+        return ""
+    return (
+        f"{left} profiles got no code: promo pool {p.action.pool_id} has no unused code left; "
+        "add codes and run the bulk update again (profiles holding a code of the pool are skipped)"
+    )
 
 
 def deleted_plan(db: Database, job_id: str, profiles: list[dict[str, Any]]) -> Plan:
@@ -61,10 +84,30 @@ async def plan_bulk(
 ) -> Plan:
     if p.action.type == "delete":
         return deleted_plan(db, job_id, profiles)
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return await plan_changes(writer, db, p, rec, promo, job_id, profiles)
+        except UniqueRace:
+            if attempt == RACE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def plan_changes(
+    writer: ProfileWriter,
+    db: Database,
+    p: BulkUpdateParams,
+    rec: ReadRecord | None,
+    promo: PromoCodes,
+    job_id: str,
+    profiles: list[Any],
+) -> Plan:
     counts, merged, rejections = Counter[str](), [], []
+    guard = await writer.unique_guard(db, {n: [v] for n, v in rec.custom.items()} if rec else {})
     for profile in profiles:
         try:
             m = await merged_for(db, p, rec, promo, job_id, profile)
+            guard.check(m)  # setting a unique field's value gives it to one profile at most
             oversize = event_size(db, m, "bulk_update", job_id)
             if oversize:
                 field = largest_change(m.changes)
@@ -74,9 +117,10 @@ async def plan_bulk(
             pid = profile["_id"]
             rejections += [{"row": pid, "column": e.field, **rejected_field(e).model_dump()} for e in exc.errors]
             continue
-        counts[m.outcome] += 1
+        counts["no_code_left" if left_without_code(p, profile, m) else m.outcome] += 1
         if m.outcome == "updated":
             merged.append(m)
+    await writer.take_unique(guard)
     await flag_suppressed(writer, db, merged)  # setting an email or phones can (un)suppress
     writes = writes_of(merged)
     for w, m in zip(writes, merged, strict=True):
@@ -117,4 +161,4 @@ async def run_bulk_update(
     scan = Scan(source_id=db.id, target_id=db.id, query=query, plan=plan, takes=takes, limit=params.limit)
     state = state or await begin(deps, job, scan)
     if await run_scan(deps, job, scan, state, keep_going):
-        await finish(deps, job)
+        await finish(deps, job, ran_out_note(params, await deps.checkpoints.state(job.job_id) or {}))

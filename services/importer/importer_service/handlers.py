@@ -18,6 +18,7 @@ from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
     ProfileUpsertRejected,
+    ProfileUpsertWarned,
     ProfileWriteAnswered,
     UpsertProfile,
 )
@@ -48,6 +49,12 @@ rejections = router.publisher(
     schema=ProfileUpsertRejected,
     title="ProfileUpsertRejected",
     description="Upserts that were not applied, with every reason",
+)
+warned_upserts = router.publisher(
+    ProfileUpsertWarned.topic,
+    schema=ProfileUpsertWarned,
+    title="ProfileUpsertWarned",
+    description="Stream upserts applied without some of their keys, which are not fields of the database",
 )
 
 
@@ -113,6 +120,7 @@ async def on_upsert_batch(
         ]  # written before a redelivery, maybe never published: again, with the same event id
         sends += [broker.publish(e, topic=e.topic, key=e.profile_id.encode()) for r in results for e in r.changes]
         sends += [publish_rejection(broker, r) for r in refused]
+        sends += [publish_warning(broker, w) for r in results for w in r.warnings]
         sends += [broker.publish(a, topic=a.topic, key=a.request_id.encode()) for a in answers]
         await asyncio.gather(*sends)  # concurrently, so the producer batches them; all acknowledged before the commit
 
@@ -120,6 +128,11 @@ async def on_upsert_batch(
         await publish_rejection(broker, unprocessable(record, exc, attempts))
 
     await apply_batch(records, write, refuse, settings.max_delivery_attempts)
+
+
+async def publish_warning(broker: KafkaBroker, warning: ProfileUpsertWarned) -> None:
+    key = warning.consumed.key if warning.consumed is not None else warning.database_id
+    await broker.publish(warning, topic=warning.topic, key=(key or "").encode())
 
 
 async def publish_rejection(broker: KafkaBroker, refused: ProfileUpsertRejected) -> None:

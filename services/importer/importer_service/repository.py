@@ -10,8 +10,10 @@ from pymongo.errors import BulkWriteError
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import bulk_update, profiles_collection_name
 
+from .counting import UNCOUNTED, ProfileCounter
 from .domain.merge import Merged
 from .domain.suppression import NOTHING_LISTED, Listed
+from .unique import UniqueClaims, UniqueGuard, unique_names
 from .written_events import LAST_WRITE
 
 DUPLICATE_KEY = 11000
@@ -25,12 +27,18 @@ class ProfileStore:
 
     def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
+        self.unique = UniqueClaims(db)
+        self.counter = ProfileCounter(db)
 
     def profiles(self, database_id: str) -> AsyncCollection:
         return self.db[profiles_collection_name(database_id)]
 
     async def prepare(self, database: Database) -> None:
-        """Index every matching key. Not unique: FerretDB has no partial indexes, and profiles may lack a key."""
+        """Index every matching key, claim the values of fields that became unique, forget those that stopped.
+
+        The indexes are not unique: FerretDB has neither partial nor sparse indexes, and profiles may lack a key;
+        unique fields are guaranteed by claims instead (see `unique`).
+        """
         coll = self.profiles(database.id)
         await coll.create_index([("email", ASCENDING)])
         await coll.create_index([("phones", ASCENDING)])
@@ -38,11 +46,60 @@ class ProfileStore:
         for field in database.custom_fields:
             if field.unique:
                 await coll.create_index([(f"fields.{field.name}", ASCENDING)])
+        await self.lower_case_emails(database.id)
+        await self.claim_unique_fields(database)
+        await self.counter.prepare(database.id)
+
+    async def claim_unique_fields(self, database: Database) -> None:
+        """Claims follow the fields declared unique: built once when one becomes unique, dropped when not."""
+        marker = f"{database.id}:unique_fields"
+        done = await self.db.profile_migrations.find_one({"_id": marker}) or {}
+        built, wanted = set(done.get("fields", [])), set(unique_names(database))
+        if built == wanted:
+            return
+        for name in sorted(wanted - built):
+            await self.unique.build(database.id, name)
+        if built - wanted:
+            await self.unique.forget(database.id, sorted(built - wanted))
+        await self.db.profile_migrations.replace_one({"_id": marker}, {"fields": sorted(wanted)}, upsert=True)
+
+    async def unique_guard(self, db: Database, values: dict[str, list[Any]]) -> UniqueGuard:
+        return await self.unique.guard(db, values)
+
+    async def take_unique(self, guard: UniqueGuard) -> None:
+        await self.unique.take(guard)
+
+    async def lower_case_emails(self, database_id: str) -> int:
+        """Once per database: lower-case emails stored before addresses were matched case-blind.
+
+        New writes store addresses lower-cased, so this runs once (a marker in `profile_migrations` says it ran).
+        Two stored profiles that differ only by case become one address on two profiles: a record matching it is
+        then refused as `ambiguous_match`, never merged into the wrong one. No ProfileChanged is sent: the address
+        is the same one, only its spelling is.
+        """
+        marker = f"{database_id}:email_lower_case"
+        if await self.db.profile_migrations.find_one({"_id": marker}) is not None:
+            return 0
+        mixed = self.profiles(database_id).find({"email": {"$regex": "[A-Z]"}}, {"email": 1}, batch_size=ONE_REPLY)
+        updates = [UpdateOne({"_id": d["_id"]}, {"$set": {"email": d["email"].lower()}}) async for d in mixed]
+        await bulk_update(self.profiles(database_id), updates)
+        await self.db.profile_migrations.replace_one({"_id": marker}, {"done": True}, upsert=True)
+        return len(updates)
 
     async def delete(self, database_id: str, profile_id: str) -> bool:
         """Delete one profile; False when it did not exist (a redelivered delete changes nothing)."""
+        await self.counter.before_delete(database_id, [profile_id])
         result = await self.profiles(database_id).delete_one({"_id": profile_id})
+        await self.counter.after_delete(database_id, [profile_id])
+        await self.unique.release_profiles(database_id, [profile_id])
         return result.deleted_count == 1
+
+    async def delete_many(self, database_id: str, profile_ids: list[str]) -> None:
+        """Delete these profiles (bulk delete), and their claims of unique values."""
+        await self.counter.before_delete(database_id, profile_ids)
+        await self.profiles(database_id).delete_many({"_id": {"$in": profile_ids}})
+        await self.counter.after_delete(database_id, profile_ids)
+        await self.unique.release_profiles(database_id, profile_ids)
 
     async def mark_interacted(self, database_id: str, profile_ids: list[str]) -> int:
         """Set `has_interactions` on these profiles, once: returns how many were not marked yet."""
@@ -63,6 +120,9 @@ class ProfileStore:
 
     async def drop_database(self, database_id: str) -> None:
         await self.profiles(database_id).drop()
+        await self.counter.forget(database_id)
+        await self.unique.forget(database_id)
+        await self.db.profile_migrations.delete_one({"_id": f"{database_id}:unique_fields"})
 
     async def drop_fields(self, database_id: str, names: list[str]) -> None:
         """Remove a deleted custom field's values from every profile."""
@@ -104,7 +164,7 @@ class ProfileStore:
             if w["id"] in existing:
                 continue
             if w["create"] is not None:
-                inserts.append(InsertOne(w["create"]))
+                inserts.append(InsertOne({**w["create"], UNCOUNTED: True}))  # counted by `settle` below
             else:
                 update: dict[str, Any] = {"$set": {s["path"]: s["value"] for s in w["set"]}}
                 if w["unset"]:
@@ -112,6 +172,10 @@ class ProfileStore:
                 updates.append(UpdateOne({"_id": w["id"]}, update))
         await self.insert_new(database_id, inserts)
         await bulk_update(self.profiles(database_id), updates)
+        if inserts or skip_existing:  # a resumed plan may have inserted before its crash, and not counted
+            await self.counter.settle(database_id)
+        for w in writes:  # values given up, now that the profile holds its new ones
+            await self.unique.release(database_id, w["id"], w.get("release", []))
 
     async def insert_new(self, database_id: str, inserts: list[InsertOne]) -> None:
         if not inserts:
@@ -143,5 +207,6 @@ def writes_of(merged: list[Merged]) -> list[dict[str, Any]]:
             if m.remembered:
                 sets.append({"path": LAST_WRITE, "value": m.profile[LAST_WRITE]})
             unset = [p for p, (_, new) in m.changes.items() if new is None]
-            writes.append({"id": m.profile["_id"], "create": None, "set": sets, "unset": unset})
+            writes.append({"id": m.profile["_id"], "create": None, "set": sets, "unset": unset,
+                           "release": m.released})  # fmt: skip
     return writes

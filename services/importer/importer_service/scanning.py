@@ -76,7 +76,7 @@ async def next_plan(deps: ImportDeps, scan: Scan, state: dict[str, Any]) -> Plan
 async def apply(deps: ImportDeps, scan: Scan, plan: Plan) -> None:
     await deps.store.apply(scan.target_id, plan["writes"])
     if plan.get("deletes"):
-        await deps.store.profiles(scan.target_id).delete_many({"_id": {"$in": plan["deletes"]}})
+        await deps.store.delete_many(scan.target_id, plan["deletes"])
     await publish_all(deps, plan["events"])
 
 

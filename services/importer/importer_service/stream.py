@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from profilehub_shared.contracts.profiles import (
     ProfileUpsertRejected,
+    ProfileUpsertWarned,
     ProfileWriteAnswered,
     RejectedField,
     Source,
@@ -17,6 +18,7 @@ from profilehub_shared.delivery import consumed_record, describe, safe_text
 from profilehub_shared.schemas import Schemas
 
 from .domain.matching import MatchingNotUsable
+from .domain.records import ignored_note
 from .writes import BatchResult, Incoming, ProfileWriter, write_batch
 
 MAX_SHOWN_CHARS = 64 * 1024
@@ -84,6 +86,21 @@ def unprocessable(consumed: Any, exc: BaseException, attempts: int) -> ProfileUp
     return rejected(parsed if isinstance(parsed, UpsertProfile) else None, consumed, [why])
 
 
+def warned(
+    db: Any, command: UpsertProfile, consumed: Any, outcome: tuple[str, str | None], keys: list[str]
+) -> ProfileUpsertWarned:
+    """The warning of a stream upsert applied without some of its keys, which are not fields."""
+    return ProfileUpsertWarned(
+        request_event_id=str(command.event_id),
+        database_id=command.database_id,
+        profile_id=outcome[1],
+        outcome=outcome[0],  # rejected ones are not warned about
+        ignored_fields=keys,
+        message=ignored_note(db, keys),
+        consumed=consumed_record(consumed),
+    )
+
+
 def answers_for(
     commands: list[UpsertProfile], results: list[BatchResult], refused: list[ProfileUpsertRejected]
 ) -> list[ProfileWriteAnswered]:
@@ -101,6 +118,7 @@ def answers_for(
                 outcome=outcome,
                 profile_id=profile_id,
                 errors=errors.get(str(c.event_id), []),
+                ignored_fields=next((r.ignored[str(c.event_id)] for r in results if str(c.event_id) in r.ignored), []),
             )
         )
     return answers
@@ -137,5 +155,10 @@ async def write_stream_batch(
             continue
         by_ref = {str(c.event_id): c for c in run}
         refused += [rejected(by_ref[r.ref], came_in[r.ref], r.errors) for r in result.rejected]
+        result.warnings = [
+            warned(db, by_ref[ref], came_in[ref], result.outcomes[ref], keys)
+            for ref, keys in result.ignored.items()
+            if by_ref[ref].request_id is None and result.outcomes.get(ref, ("rejected", None))[0] != "rejected"
+        ]  # API upserts get theirs in the answer
         results.append(result)
     return results, refused, answers_for(commands, results, refused)

@@ -11,7 +11,14 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
-from profilehub_shared.contracts.profiles import FieldChange, ProfileChanged, RejectedField, Source, WriteOptions
+from profilehub_shared.contracts.profiles import (
+    FieldChange,
+    ProfileChanged,
+    ProfileUpsertWarned,
+    RejectedField,
+    Source,
+    WriteOptions,
+)
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 
@@ -20,6 +27,7 @@ from .domain.matching import BatchProfiles, check_matching, match_values, missin
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
 from .domain.suppression import NOTHING_LISTED, Listed, lookup_values, needs_flag, with_flag
+from .unique import UniqueGuard, UniqueRace, unique_names
 from .written_events import event_id_of, remember, written_before
 
 
@@ -27,6 +35,11 @@ class ProfileWriter(Protocol):
     async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]: ...
     async def save(self, database_id: str, merged: list[Merged]) -> None: ...
     async def listed(self, list_id: str, values: list[str]) -> Listed: ...
+    async def unique_guard(self, db: Database, values: dict[str, list[Any]]) -> UniqueGuard: ...
+    async def take_unique(self, guard: UniqueGuard) -> None: ...
+
+
+RACE_ATTEMPTS = 5  # plans of one batch when concurrent writers keep taking its unique values
 
 
 @dataclass
@@ -55,6 +68,8 @@ class BatchResult:
     changes: list[ProfileChanged] = field(default_factory=list)
     unknown_fields: Counter[str] = field(default_factory=Counter)
     republish: dict[str, str] = field(default_factory=dict)  # profile id → stored event JSON of a redelivery
+    ignored: dict[str, list[str]] = field(default_factory=dict)  # ref → keys of the record that are not fields
+    warnings: list[ProfileUpsertWarned] = field(default_factory=list)  # stream: applied with ignored keys
 
 
 def rejected_field(err: FieldValueError) -> RejectedField:
@@ -126,7 +141,33 @@ async def plan_batch(
 
     With `remember_writes` (the stream: every `Incoming.ref` is a command's unique event id), each write also
     stores its event and the commands it applies, and a command found written already is not applied again.
+    A value of a unique field that another profile holds rejects its record (`duplicate_unique`, see `unique`).
     """
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return await plan_once(writer, db, batch, opts, source, job_id, remember_writes=remember_writes)
+        except UniqueRace:
+            if attempt == RACE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def unique_values(db: Database, reads: list[tuple[Incoming, Any]]) -> dict[str, list[Any]]:
+    """The values of unique fields the records bring."""
+    names = unique_names(db)
+    return {n: [rec.custom[n] for _, rec in reads if rec.ok and n in rec.custom] for n in names}
+
+
+async def plan_once(
+    writer: ProfileWriter,
+    db: Database,
+    batch: list[Incoming],
+    opts: WriteOptions,
+    source: Source,
+    job_id: str | None = None,
+    *,
+    remember_writes: bool = False,
+) -> BatchResult:
     check_matching(db, opts.matching, opts.mode)
     result = BatchResult()
     now = datetime.now(UTC)
@@ -134,11 +175,14 @@ async def plan_batch(
     wanted = [v for _, rec in reads if rec.ok for v in match_values(rec, opts.matching)]
     known = await writer.find(db.id, query_for(opts.matching, wanted)) if wanted else []
     view = BatchProfiles(opts.matching, known)
+    guard = await writer.unique_guard(db, unique_values(db, reads))
     touched: dict[str, Merged] = {}
     refs: dict[str, dict[str, str]] = {}  # profile id → command ref → outcome, for stream writes
     written = written_before(known) if remember_writes else {}
     for item, rec in reads:
         result.unknown_fields.update(rec.unknown)
+        if rec.unknown:
+            result.ignored[item.ref] = list(rec.unknown)
         if item.ref in written:  # a redelivered command, written already: its event goes out again
             pid, outcome, stored_event = written[item.ref]
             result.outcomes[item.ref] = (outcome, pid)
@@ -152,15 +196,16 @@ async def plan_batch(
                 raise RecordRejected([missing_key(opts.matching)])
             found = view.find(values)
             merged = decide(db, rec, found, item, opts, now)
+            outcome = merged.outcome  # the record's own, before a combined write
+            if merged.profile["_id"] in touched:
+                merged = combine(touched[merged.profile["_id"]], merged)
+            guard.check(merged)
         except RecordRejected as rejected:
             result.counts["rejected"] += 1
             result.rejected.append(Rejection(item.ref, item.values, [rejected_field(e) for e in rejected.errors]))
             result.outcomes[item.ref] = ("rejected", None)
             continue
         pid = merged.profile["_id"]
-        outcome = merged.outcome
-        if pid in touched:
-            merged = combine(touched[pid], merged)
         oversize = event_size(db, merged, source, job_id)
         if oversize:
             result.counts["rejected"] += 1
@@ -180,6 +225,7 @@ async def plan_batch(
             touched[pid] = merged
             refs.setdefault(pid, {})[item.ref] = outcome
     result.merged = list(touched.values())
+    await writer.take_unique(guard)
     await flag_suppressed(writer, db, result.merged)
     if not remember_writes:
         result.changes = [change_event(db, m, source, job_id) for m in result.merged]

@@ -77,6 +77,41 @@ def existing_field(db: Database, name: str) -> CustomField:
     return field
 
 
+def removed_options(db: Database, name: str, changes: dict[str, Any]) -> list[str]:
+    """The options of enum field `name` that `changes` would take away."""
+    field = existing_field(db, name)
+    if field.type != "enum" or "options" not in changes or not isinstance(changes["options"], list):
+        return []
+    return [o for o in field.options if o not in changes["options"]]
+
+
+def becomes_unique(db: Database, name: str, changes: dict[str, Any]) -> bool:
+    return bool(changes.get("unique")) and not existing_field(db, name).unique
+
+
+def ensure_options_unused(name: str, removed: list[str], holding: int) -> None:
+    """Removing an enum option that profiles hold would leave values no option names: refused with the count."""
+    if removed and holding:
+        shown = ", ".join(repr(o) for o in removed[:10])
+        raise Conflict(
+            f"field {name!r} cannot drop option(s) {shown}: {holding} profiles hold them; "
+            "change or clear those values first (bulk update), then remove the option",
+            [{"field": "options", "value": shown[:100], "code": "option_in_use",
+              "message": f"{holding} profiles hold the removed option(s)"}],
+        )  # fmt: skip
+
+
+def ensure_no_duplicates(name: str, duplicated: int) -> None:
+    """A field becomes unique only while no two profiles share a value of it."""
+    if duplicated:
+        raise Conflict(
+            f"field {name!r} cannot be declared unique: {duplicated} profiles share a value of it with another "
+            "profile; make their values distinct first",
+            [{"field": "unique", "value": "true", "code": "duplicate_values",
+              "message": f"{duplicated} profiles hold duplicated values"}],
+        )  # fmt: skip
+
+
 def change_field(
     db: Database, name: str, changes: dict[str, Any], profiles_with_values: int, now: datetime
 ) -> Database:

@@ -126,6 +126,11 @@ async def add_field(store: MongoSchemaStore, op: ops.AddField, _: uuid.UUID) -> 
 async def change_field(store: MongoSchemaStore, op: ops.ChangeField, _: uuid.UUID) -> Outcome:
     db = await load(store, op.database_id)
     holding = await store.profiles_with_value(db.id, op.name) if "type" in op.changes else 0
+    removed = domain.removed_options(db, op.name, op.changes)
+    if removed:
+        domain.ensure_options_unused(op.name, removed, await store.profiles_with_value(db.id, op.name, removed))
+    if domain.becomes_unique(db, op.name, op.changes):
+        domain.ensure_no_duplicates(op.name, await store.profiles_with_duplicates(db.id, op.name))
     return await save_changed(store, domain.change_field(db, op.name, op.changes, holding, now()))
 
 
@@ -234,6 +239,31 @@ async def add_promo_codes(store: MongoSchemaStore, op: ops.AddPromoCodes, _: uui
     )
 
 
+async def rename_promo_pool(store: MongoSchemaStore, op: ops.RenamePromoPool, _: uuid.UUID) -> Outcome:
+    pool = await store.get("promo_pools", PromoPool, op.pool_id)
+    if pool is None:
+        raise NotFound(f"promo pool {op.pool_id!r} does not exist")
+    if pool.name != op.name:
+        await store.rename("promo_pools", op.pool_id, op.name)
+    return Outcome(answer={"promo_pool": pool.model_copy(update={"name": op.name})})
+
+
+async def remove_promo_codes(store: MongoSchemaStore, op: ops.RemovePromoCodes, _: uuid.UUID) -> Outcome:
+    pool = await store.get("promo_pools", PromoPool, op.pool_id)
+    if pool is None:
+        raise NotFound(f"promo pool {op.pool_id!r} does not exist")
+    codes = None if op.all_unused else list(dict.fromkeys(c.strip() for c in op.codes if c.strip()))
+    removed, kept, missing = await store.remove_unused_codes(op.pool_id, codes)
+    counts = await store.code_counts(op.pool_id)
+    await store.set_counts("promo_pools", op.pool_id, counts)
+    return Outcome(
+        answer={
+            "promo_pool": pool.model_copy(update={"counts": counts}),
+            "counts": Counts(removed=removed, kept=kept, missing=missing),
+        }
+    )
+
+
 Operation = Callable[[MongoSchemaStore, Any, uuid.UUID], Awaitable[Outcome]]
 
 OPERATIONS: dict[str, Operation] = {
@@ -254,6 +284,8 @@ OPERATIONS: dict[str, Operation] = {
     "create_promo_pool": create_promo_pool,
     "delete_promo_pool": delete_promo_pool,
     "add_promo_codes": add_promo_codes,
+    "rename_promo_pool": rename_promo_pool,
+    "remove_promo_codes": remove_promo_codes,
 }
 
 

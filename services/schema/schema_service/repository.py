@@ -19,7 +19,8 @@ class SchemaStore(Protocol):
     async def database(self, database_id: str) -> Database | None: ...
     async def save_database(self, db: Database, *, new: bool) -> None: ...
     async def delete_database(self, database_id: str) -> None: ...
-    async def profiles_with_value(self, database_id: str, field: str) -> int: ...
+    async def profiles_with_value(self, database_id: str, field: str, among: list[str] | None = None) -> int: ...
+    async def profiles_with_duplicates(self, database_id: str, field: str) -> int: ...
     async def profiles_with_interactions(self, database_id: str) -> int: ...
 
 
@@ -73,9 +74,22 @@ class MongoSchemaStore:
     async def delete_database(self, database_id: str) -> None:
         await self.db.databases.delete_one({"_id": database_id})
 
-    async def profiles_with_value(self, database_id: str, field: str) -> int:
+    async def profiles_with_value(self, database_id: str, field: str, among: list[str] | None = None) -> int:
+        """Profiles holding a value of custom field `field` (one of `among`, when given)."""
         coll = self.db[profiles_collection_name(database_id)]
-        return await coll.count_documents({f"fields.{field}": {"$exists": True}})
+        wanted: dict[str, Any] = {"$exists": True} if among is None else {"$in": among}
+        return await coll.count_documents({f"fields.{field}": wanted})
+
+    async def profiles_with_duplicates(self, database_id: str, field: str) -> int:
+        """Profiles whose value of `field` another profile holds too ($group with $sum: FerretDB has it)."""
+        coll = self.db[profiles_collection_name(database_id)]
+        path = f"fields.{field}"
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {path: {"$exists": True}}},
+            {"$group": {"_id": f"${path}", "n": {"$sum": 1}}},
+            {"$match": {"n": {"$gt": 1}}},
+        ]
+        return sum([g["n"] async for g in await coll.aggregate(pipeline)])
 
     async def profiles_with_interactions(self, database_id: str) -> int:
         coll = self.db[profiles_collection_name(database_id)]
@@ -133,12 +147,46 @@ class MongoSchemaStore:
         docs = [{"pool_id": pool_id, "code": c, "state": "unused", "profile_id": None} for c in codes]
         if not docs:
             return 0, 0
+        # A code removed earlier and uploaded again may be given out again: its removal lock goes.
+        locks = [f"code:{pool_id}:{c}" for c in codes]
+        await delete_matching(self.db.promo_claims, {"_id": {"$in": locks}, "kind": "removed"})
         try:
             result = await self.db.promo_codes.insert_many(docs, ordered=False)
             added = len(result.inserted_ids)
         except BulkWriteError as exc:
             added = exc.details["nInserted"]
         return added, len(codes) - added
+
+    async def rename(self, collection: str, object_id: str, name: str) -> None:
+        try:
+            await self.db[collection].update_one({"_id": object_id}, {"$set": {"name": name}})
+        except OperationFailure as exc:  # DuplicateKeyError, or FerretDB's form of it on update
+            if not is_duplicate_key(exc):
+                raise
+            raise Conflict(f"{collection.replace('_', ' ')[:-1]} named {name!r} already exists") from exc
+
+    async def remove_unused_codes(self, pool_id: str, codes: list[str] | None) -> tuple[int, int, int]:
+        """Remove unused codes (these, or all); returns (removed, kept because assigned, missing).
+
+        A code is first locked in `promo_claims` (the importer's lock, see importer_service.promo) as removed:
+        a code a bulk update is taking at this moment keeps its lock and is kept, never given out after removal.
+        """
+        query: dict[str, Any] = {"pool_id": pool_id}
+        query |= {"state": "unused"} if codes is None else {"code": {"$in": codes}}
+        found = {d["code"]: d["state"] async for d in self.db.promo_codes.find(query, {"code": 1, "state": 1})}
+        unused = [c for c, state in found.items() if state == "unused"]
+        locked = []
+        for code in unused:
+            try:
+                await self.db.promo_claims.insert_one({"_id": f"code:{pool_id}:{code}", "kind": "removed"})
+                locked.append(code)
+            except DuplicateKeyError:
+                held = await self.db.promo_claims.find_one({"_id": f"code:{pool_id}:{code}"})
+                if held is not None and held.get("kind") == "removed":  # a removal asked again
+                    locked.append(code)
+        removed = await delete_matching(self.db.promo_codes, {"pool_id": pool_id, "code": {"$in": locked}})
+        missing = 0 if codes is None else len(codes) - len(found)
+        return removed, len(found) - len(locked), missing
 
     async def code_counts(self, pool_id: str) -> dict[str, int]:
         return {

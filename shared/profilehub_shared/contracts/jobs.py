@@ -200,6 +200,7 @@ class JobCounts(BaseModel):
     duplicates: int = 0
     deleted: int = 0
     dropped_fields: int = Field(0, description="Copy: field values left out because the target lacks the field")
+    no_code_left: int = Field(0, description="attach_promo: profiles left without a code because the pool ran out")
 
 
 class JobProgressed(Event):

@@ -92,6 +92,9 @@ class ProfileWriteAnswered(Event):
     outcome: Literal["created", "updated", "unchanged", "deleted", "rejected", "not_found"]
     profile_id: str | None = None
     errors: list["RejectedField"] = Field(default_factory=list)
+    ignored_fields: list[str] = Field(
+        default_factory=list, description="Keys of the record that are not fields of the database: not written"
+    )
 
 
 class RejectedField(BaseModel):
@@ -120,6 +123,21 @@ class ProfileUpsertRejected(Event):
     consumed: ConsumedRecord | None = Field(
         None, description="The Kafka record it came in, bytes and all (stream upserts; absent for API upserts)"
     )
+
+
+class ProfileUpsertWarned(Event):
+    """A stream upsert that was applied, but with keys that are not fields of the database, which were not
+    written (keyed like the request). File imports report unmapped columns alike."""
+
+    topic = topic_name("profiles", "upsert-warned")
+
+    request_event_id: str = Field(description="event_id of the UpsertProfile")
+    database_id: str
+    profile_id: str | None = Field(None, description="The profile written")
+    outcome: Literal["created", "updated", "unchanged"]
+    ignored_fields: list[str] = Field(description="Keys of the record that are not fields: not written")
+    message: str = Field(description="Human-readable, with a 'did you mean' for a near miss")
+    consumed: ConsumedRecord | None = Field(None, description="The Kafka record it came in")
 
 
 class FieldChange(BaseModel):

@@ -125,6 +125,23 @@ class DeletePromoPool(Operation):
     pool_id: str
 
 
+class RenamePromoPool(Operation):
+    """Give a pool another name (unique among pools)."""
+
+    op: Literal["rename_promo_pool"] = "rename_promo_pool"
+    pool_id: str
+    name: str = Field(min_length=1, max_length=200)
+
+
+class RemovePromoCodes(Operation):
+    """Remove unused codes: the ones named, or every unused one. Assigned codes stay (a code is never reused)."""
+
+    op: Literal["remove_promo_codes"] = "remove_promo_codes"
+    pool_id: str
+    codes: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=100_000)
+    all_unused: bool = Field(False, description="Remove every unused code of the pool (then `codes` is ignored)")
+
+
 class AddPromoCodes(Operation):
     """Upload codes in bulk; codes already in the pool are counted as duplicates, not added twice."""
 
@@ -150,7 +167,9 @@ SchemaOperation = Annotated[
     | RecordMlRefresh
     | CreatePromoPool
     | DeletePromoPool
-    | AddPromoCodes,
+    | AddPromoCodes
+    | RenamePromoPool
+    | RemovePromoCodes,
     Field(discriminator="op"),
 ]
 
@@ -184,6 +203,8 @@ class Counts(BaseModel):
     added: int = 0
     removed: int = 0
     duplicates: int = 0
+    kept: int = Field(0, description="Promo codes not removed because they are assigned")
+    missing: int = Field(0, description="Promo codes named for removal that the pool does not have")
     invalid: list[dict[str, Any]] = Field(default_factory=list, description="Rejected entries with reasons")
 
 

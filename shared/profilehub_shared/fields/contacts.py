@@ -18,7 +18,8 @@ GENDERS = ("male", "female")
 
 
 def coerce_email(field: str, raw: object) -> str:
-    """A syntactically valid address; domain lower-cased (and IDNA-normalised), local part kept as given."""
+    """A syntactically valid address, lower-cased whole (domain IDNA-normalised), so that addresses match
+    case-blind as in listmonk and Mautic: `Ann@Shop.example` and `ann@shop.example` are one subscriber."""
     if not isinstance(raw, str) or len(raw) > MAX_EMAIL_TEXT:
         raise FieldValueError(field, raw, "invalid_email", "expected an email address such as ann@example.com")
     text = checked_text(field, raw.strip(), MAX_EMAIL_TEXT)
@@ -26,7 +27,7 @@ def coerce_email(field: str, raw: object) -> str:
         checked = validate_email(text, check_deliverability=False)
     except (EmailNotValidError, UnicodeError) as exc:
         raise FieldValueError(field, raw, "invalid_email", f"not a valid email address ({exc})") from None
-    return str(checked.normalized)
+    return str(checked.normalized).lower()
 
 
 def coerce_phones(field: str, raw: object, *, default_region: str | None = None) -> list[str]:

@@ -47,7 +47,7 @@ def test_the_standard_fields_of_spec_section_2() -> None:
     ("raw", "stored"),
     [
         ("ann@example.com", "ann@example.com"),
-        ("Ann.Lee@Example.COM", "Ann.Lee@example.com"),
+        ("Ann.Lee@Example.COM", "ann.lee@example.com"),  # lower-cased whole: matched case-blind
         ("  bob+tag@shop.example  ", "bob+tag@shop.example"),
         ("иван@почта.рф", "иван@почта.рф"),
     ],

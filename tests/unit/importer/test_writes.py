@@ -8,6 +8,7 @@ import pytest
 from importer_service.domain.matching import MatchingNotUsable
 from importer_service.domain.suppression import Listed
 from importer_service.repository import writes_of
+from importer_service.unique import UniqueGuard, claim_key, unique_names
 from importer_service.writes import Incoming, Merged, plan_batch, write_batch
 from profilehub_shared.contracts.profiles import WriteOptions
 from profilehub_shared.contracts.schema_state import Database, DatabaseSettings
@@ -44,6 +45,18 @@ class MemoryWriter:
     async def listed(self, list_id: str, values: list[str]) -> Listed:
         self.lookups.append(values)
         return Listed.of(e for e in self.entries if e["list_id"] == list_id and e["value"] in values)
+
+    async def unique_guard(self, db: Database, values: dict[str, list[Any]]) -> UniqueGuard:
+        """Holders are the stored profiles (claims are MongoDB's part, tested on the real database)."""
+        guard = UniqueGuard(db.id, unique_names(db))
+        for p in self.profiles.values():
+            for name in guard.names:
+                if name in p.get("fields", {}):
+                    guard.holders[claim_key(db.id, name, p["fields"][name])] = p["_id"]
+        return guard
+
+    async def take_unique(self, guard: UniqueGuard) -> None:
+        return None
 
     async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]:
         [(path, cond)] = query.items()
@@ -84,7 +97,7 @@ async def test_new_profile_gets_defaults_and_normalised_values() -> None:
     )
     assert result.counts == {"created": 1}
     profile = writer.profiles["p1"]
-    assert profile["email"] == "Ann@example.com"
+    assert profile["email"] == "ann@example.com"  # stored lower-cased whole: matched case-blind
     assert profile["fields"] == {"plan": "free", "score": 7}
     [event] = result.changes
     assert (event.change, event.profile_id) == ("created", "p1")
@@ -280,3 +293,28 @@ async def test_updates_that_leave_contacts_alone_do_not_look_the_list_up() -> No
     )
     assert writer.lookups == []
     assert writer.profiles["x"]["suppressed"] is True
+
+
+async def test_a_unique_value_goes_to_the_first_record_of_a_batch_and_later_ones_are_refused() -> None:
+    writer = MemoryWriter({"_id": "x", "email": "x@example.com", "fields": {"code": "HELD"}})
+    batch = rows(
+        {"email": "a@example.com", "code": "C1"},
+        {"email": "b@example.com", "code": "C1"},
+        {"email": "c@example.com", "code": "HELD"},
+        {"email": "x@example.com", "code": "HELD", "score": 3},  # its own value: fine
+    )
+    result = await write_batch(writer, database(), batch, WriteOptions(), "import_api")
+    assert (result.counts["created"], result.counts["updated"], result.counts["rejected"]) == (1, 1, 2)
+    assert [(r.ref, r.errors[0].field, r.errors[0].code) for r in result.rejected] == [
+        ("2", "code", "duplicate_unique"),
+        ("3", "code", "duplicate_unique"),
+    ]
+
+
+async def test_a_changed_unique_value_releases_the_old_one_in_the_write() -> None:
+    writer = MemoryWriter({"_id": "x", "email": "x@example.com", "fields": {"code": "OLD"}})
+    result = await plan_batch(
+        writer, database(), rows({"email": "x@example.com", "code": "NEW"}), WriteOptions(), "import_api"
+    )
+    [write] = writes_of(result.merged)
+    assert write["release"] == [claim_key("db1", "code", "OLD")]

@@ -4,9 +4,11 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from pydantic import Field
 
 from profilehub_shared.contracts import schema as ops
 from profilehub_shared.contracts.schema_state import Database, Resource, SuppressionList
+from profilehub_shared.counts import current_count
 
 from ..auth import Caller, Principal
 from ..errors import ApiError, responses
@@ -75,9 +77,21 @@ async def create_database(body: NewDatabase, db: Db, schema: Schema, caller: Cal
     return answer.database
 
 
-@router.get("/{database_id}", responses=responses(404), summary="Get a database")
-async def get_database(database_id: str, db: Db, caller: Caller) -> Database:
-    return await visible(db, "databases", Database, database_id, caller)
+class CountedDatabase(Database):
+    """A database with its profile count."""
+
+    profile_count: int | None = Field(
+        None, description="Exact number of profiles (kept by the importer; null for a database created a moment ago)"
+    )
+
+
+async def counted(db: Any, database: Database) -> CountedDatabase:
+    return CountedDatabase(**dict(database), profile_count=await current_count(db, database.id))
+
+
+@router.get("/{database_id}", responses=responses(404), summary="Get a database, with its profile count")
+async def get_database(database_id: str, db: Db, caller: Caller) -> CountedDatabase:
+    return await counted(db, await visible(db, "databases", Database, database_id, caller))
 
 
 @router.patch("/{database_id}", responses=responses(404, 409, 504), summary="Change some settings of a database")

@@ -195,6 +195,32 @@ class CodesAdded(BaseModel):
     counts: Counts
 
 
+class PoolChanges(Body):
+    """New settings of a promo pool."""
+
+    name: Name
+
+
+class CodesRemoval(Body):
+    """Unused codes to remove: the ones named, or (`all_unused`) every unused code of the pool."""
+
+    codes: list[Annotated[str, Field(min_length=1, max_length=200), AfterValidator(without_nul)]] = Field(
+        default_factory=list, max_length=MAX_ENTRIES
+    )
+    all_unused: StrictBool = Field(False, description="Remove every unused code (then `codes` is ignored)")
+
+
+class RemovedCounts(BaseModel):
+    removed: int = Field(description="Unused codes removed")
+    assigned: int = Field(description="Named codes kept because they are assigned to a profile (never reused)")
+    missing: int = Field(description="Named codes the pool does not have")
+
+
+class CodesRemoved(BaseModel):
+    promo_pool: PromoPool
+    counts: RemovedCounts
+
+
 class PromoCode(BaseModel):
     code: str
     state: Literal["unused", "assigned"]

@@ -1,12 +1,14 @@
 """Profiles of a database: read and list (quick search, structured filter), upsert and delete one."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pymongo.errors import ExecutionTimeout
 
 from profilehub_shared.contracts.profiles import RejectedField, WriteOptions
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.counts import UNCOUNTED, current_count
 from profilehub_shared.filters import Filter, FilterError, to_query
 from profilehub_shared.mongo import profiles_collection_name
 
@@ -37,6 +39,26 @@ class UpsertBody(BaseModel):
 class UpsertAnswer(BaseModel):
     outcome: str = Field(description="created, updated or unchanged")
     profile: dict[str, Any]
+    ignored_fields: list[str] = Field(
+        default_factory=list,
+        description="Keys the importer did not write because they are not fields (a field removed meanwhile); "
+        "keys that are not fields when the request arrives are refused with 422 instead",
+    )
+
+
+class CountBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filter: Filter | None = None
+    q: str | None = Field(None, max_length=1000, description="Quick search `field:value`")
+
+
+class CountAnswer(BaseModel):
+    count: int = Field(description="How many profiles match (exact)")
+    method: Literal["counter", "query"] = Field(
+        description="counter: no filter, the database's maintained count (instant); query: the filter was counted "
+        "by the database, through an index where the filter allows (equality on email, phones, unique fields)"
+    )
 
 
 class SearchBody(BaseModel):
@@ -50,7 +72,7 @@ class SearchBody(BaseModel):
 
 def shown(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored profile as the API shows it: `profile_id` instead of `_id`, no storage-only keys."""
-    doc = {k: v for k, v in doc.items() if k not in ("subscription_keys", "last_job_id", "last_write")}
+    doc = {k: v for k, v in doc.items() if k not in ("subscription_keys", "last_job_id", "last_write", UNCOUNTED)}
     doc["profile_id"] = doc.pop("_id")
     for flag in ("has_interactions", "suppressed"):  # profiles written before a flag existed lack it: false
         doc.setdefault(flag, False)
@@ -111,6 +133,34 @@ async def search_profiles(database_id: str, body: SearchBody, db: Db, caller: Ca
     return await search(db, database, body.filter, body.q, body.limit, body.cursor, cursors, "body.cursor")
 
 
+@router.post(
+    "/count",
+    responses=responses(503),
+    summary="How many profiles match a filter (all: the maintained count); 503 count_timeout past its time limit",
+)
+async def count_profiles(request: Request, database_id: str, body: CountBody, db: Db, caller: Caller) -> CountAnswer:
+    database = await visible(db, "databases", Database, database_id, caller)
+    try:
+        query = to_query(database, body.filter, body.q)
+    except FilterError as exc:
+        raise filter_error(exc) from exc
+    if not query:
+        counted = await current_count(db, database_id)
+        if counted is not None:
+            return CountAnswer(count=counted, method="counter")
+    limit = request.app.state.settings.count_timeout_seconds
+    try:
+        total = await db[profiles_collection_name(database_id)].count_documents(query, maxTimeMS=int(limit * 1000))
+    except ExecutionTimeout:
+        raise ApiError(
+            503,
+            "count_timeout",
+            f"counting the profiles matching this filter took longer than {limit:g}s (COUNT_TIMEOUT_SECONDS); "
+            "narrow the filter, or filter on indexed fields (email, phones, unique fields)",
+        ) from None
+    return CountAnswer(count=total, method="query")
+
+
 @router.get("/{profile_id}", summary="One profile")
 async def get_profile(database_id: str, profile_id: str, db: Db, caller: Caller) -> dict[str, Any]:
     await visible(db, "databases", Database, database_id, caller)
@@ -133,7 +183,8 @@ async def upsert_profile(request: Request, database_id: str, body: UpsertBody, d
     if answer.outcome == "rejected" or answer.profile_id is None:
         raise rejected(answer.errors)
     doc = await db[profiles_collection_name(database_id)].find_one({"_id": answer.profile_id})
-    return UpsertAnswer(outcome=answer.outcome, profile=shown(doc or {"_id": answer.profile_id}))
+    profile = shown(doc or {"_id": answer.profile_id})
+    return UpsertAnswer(outcome=answer.outcome, profile=profile, ignored_fields=answer.ignored_fields)
 
 
 @router.delete("/{profile_id}", status_code=204, responses=responses(504), summary="Delete one profile")

@@ -1,6 +1,6 @@
 """`/promo-pools`: account-level pools of promo codes (uploaded as JSON or as text, one code per line)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +14,18 @@ from ..bulk import chunks, total
 from ..errors import ApiError, responses
 from ..store import listing, object_id_cursor, page, visible
 from .deps import Cursors, Db, Schema
-from .models import CodesAdded, CodesUpload, NamedCreate, PromoCode, PromoCodePage, PromoPoolPage
+from .models import (
+    CodesAdded,
+    CodesRemoval,
+    CodesRemoved,
+    CodesUpload,
+    NamedCreate,
+    PoolChanges,
+    PromoCode,
+    PromoCodePage,
+    PromoPoolPage,
+    RemovedCounts,
+)
 from .paging import Cursor, GroupFilter, Limit
 
 router = APIRouter(prefix="/promo-pools", tags=["promo pools"], responses=responses(401, 422))
@@ -46,12 +57,19 @@ async def uploaded_codes(request: Request) -> list[str]:
     raise ApiError(415, "unsupported_media_type", f"send application/json or text/plain, not {media[:100]!r}")
 
 
+async def counted(db: Any, pool: PromoPool) -> PromoPool:
+    """The pool with its codes counted now: bulk updates assign codes without the schema service."""
+    counts = {state: await db.promo_codes.count_documents({"pool_id": pool.id, "state": state})
+              for state in ("unused", "assigned")}  # fmt: skip
+    return pool.model_copy(update={"counts": counts})
+
+
 @router.get("", summary="List promo pools")
 async def list_promo_pools(
     db: Db, caller: Caller, cursors: Cursors, group: GroupFilter = None, limit: Limit = 50, cursor: Cursor = None
 ) -> PromoPoolPage:
     items, next_cursor = await listing(db, "promo_pools", PromoPool, caller, group, limit, cursor, cursors)
-    return PromoPoolPage(items=items, next_cursor=next_cursor)
+    return PromoPoolPage(items=[await counted(db, p) for p in items], next_cursor=next_cursor)
 
 
 @router.post("", status_code=201, responses=responses(409, 504), summary="Create a promo pool")
@@ -63,7 +81,15 @@ async def create_promo_pool(body: NamedCreate, schema: Schema, caller: Caller) -
 
 @router.get("/{pool_id}", responses=responses(404), summary="Get a promo pool with its code counts")
 async def get_promo_pool(pool_id: str, db: Db, caller: Caller) -> PromoPool:
-    return await visible(db, "promo_pools", PromoPool, pool_id, caller)
+    return await counted(db, await visible(db, "promo_pools", PromoPool, pool_id, caller))
+
+
+@router.patch("/{pool_id}", responses=responses(404, 409, 504), summary="Rename a promo pool")
+async def rename_promo_pool(pool_id: str, body: PoolChanges, db: Db, schema: Schema, caller: Caller) -> PromoPool:
+    await visible(db, "promo_pools", PromoPool, pool_id, caller)
+    answer = await schema.apply(ops.RenamePromoPool(pool_id=pool_id, name=body.name))
+    assert answer.promo_pool is not None
+    return await counted(db, answer.promo_pool)
 
 
 @router.delete(
@@ -89,7 +115,24 @@ async def add_codes(pool_id: str, request: Request, db: Db, schema: Schema, call
         answer = await schema.apply(ops.AddPromoCodes(pool_id=pool_id, codes=list(chunk)))
         pool = answer.promo_pool or pool
         counts.append(answer.counts or ops.Counts())
-    return CodesAdded(promo_pool=pool, counts=total(counts))
+    return CodesAdded(promo_pool=await counted(db, pool), counts=total(counts))
+
+
+@router.post(
+    "/{pool_id}/codes/remove",
+    responses=responses(404, 504),
+    summary="Remove unused codes (named, or all); assigned codes stay and are counted",
+)
+async def remove_codes(pool_id: str, body: CodesRemoval, db: Db, schema: Schema, caller: Caller) -> CodesRemoved:
+    pool = await visible(db, "promo_pools", PromoPool, pool_id, caller)
+    removed = kept = missing = 0
+    for chunk in [[]] if body.all_unused else chunks(body.codes):
+        op = ops.RemovePromoCodes(pool_id=pool_id, codes=list(chunk), all_unused=body.all_unused)
+        counts = (await schema.apply(op)).counts or ops.Counts()
+        removed, kept, missing = removed + counts.removed, kept + counts.kept, missing + counts.missing
+    return CodesRemoved(
+        promo_pool=await counted(db, pool), counts=RemovedCounts(removed=removed, assigned=kept, missing=missing)
+    )
 
 
 @router.get("/{pool_id}/codes", responses=responses(404), summary="List the codes, optionally in one state")

@@ -22,6 +22,7 @@ class Merged:
     profile: dict[str, Any]
     changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     remembered: bool = False  # the write also stores `last_write` (stream writes: see written_events)
+    released: list[str] = field(default_factory=list)  # claims of unique values the write gives up
 
 
 def _settings_of(db: Database) -> dict[str, tuple[str, Any, bool]]:

@@ -1,5 +1,6 @@
 """Reading one incoming record against a database's schema: known fields coerced, every problem named."""
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,16 @@ def read_subscription(db: Database, raw: object, out: ReadRecord) -> None:
                 "priority": priority if isinstance(priority, int) else 0,
             }
         )
+
+
+def ignored_note(db: Database, keys: list[str]) -> str:
+    """What the ignored keys were, with a 'did you mean' for near misses of a field name."""
+    known = [*STANDARD_FIELDS, *(f.name for f in db.custom_fields)]
+    parts = []
+    for key in keys:
+        close = difflib.get_close_matches(key, known, n=1)
+        parts.append(f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key))
+    return f"not fields of this database, not written: {', '.join(parts)}"
 
 
 def read_record(db: Database, raw: dict[str, Any], opts: WriteOptions, *, from_text: bool = False) -> ReadRecord:

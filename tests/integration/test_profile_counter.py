@@ -1,0 +1,65 @@
+"""The per-database profile counter stays exact when writes are repeated, interrupted or concurrent (issue 14)."""
+
+import asyncio
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from importer_service.counting import UNCOUNTED, ProfileCounter
+from importer_service.repository import ProfileStore
+from profilehub_shared.counts import current_count
+
+
+def creates(*ids: str) -> list[dict[str, object]]:
+    return [
+        {"id": i, "create": {"_id": i, "email": f"{i}@x.example", "fields": {}}, "set": [], "unset": []} for i in ids
+    ]
+
+
+async def stored_count(store: ProfileStore, database_id: str) -> int:
+    doc = await store.db.profile_counts.find_one({"_id": database_id})
+    assert doc is not None
+    return int(doc["count"])
+
+
+async def test_repeated_writes_and_deletes_count_once(mongo: AsyncDatabase) -> None:
+    store, db_id = ProfileStore(mongo), "countrepeat"
+    await store.counter.prepare(db_id)
+    await store.apply(db_id, creates("a", "b", "c"))
+    await store.apply(db_id, creates("a", "b", "c"), skip_existing=True)  # a resumed plan, applied again
+    await store.apply(db_id, creates("a", "b", "c", "d"))  # a redelivered batch with one more
+    assert await stored_count(store, db_id) == 4
+    assert await store.delete(db_id, "a") and not await store.delete(db_id, "a")
+    await store.delete_many(db_id, ["b", "b", "zzz"])
+    await store.delete_many(db_id, ["b"])
+    assert await stored_count(store, db_id) == 2
+    assert await current_count(mongo, db_id) == 2 == await store.profiles(db_id).count_documents({})
+
+
+async def test_a_write_interrupted_between_its_steps_is_counted_once(mongo: AsyncDatabase) -> None:
+    store, db_id = ProfileStore(mongo), "countcrash"
+    counter = store.counter
+    await counter.prepare(db_id)
+    # Crash after the insert, before `settle`: the API's count already includes it, the counter later.
+    await store.profiles(db_id).insert_many([{"_id": "p", UNCOUNTED: True}, {"_id": "q", UNCOUNTED: True}])
+    assert await current_count(mongo, db_id) == 2
+    # Crash after the counter noted them, before their flags were cleared.
+    await counter.note(db_id, ["p", "q"], +1)
+    assert await current_count(mongo, db_id) == 2
+    await counter.settle(db_id)
+    await counter.settle(db_id)
+    assert await stored_count(store, db_id) == 2
+    assert (await mongo.profile_counts.find_one({"_id": db_id}) or {})["settling"] == []
+    # Crash after a delete took the profile off the count, before deleting it: the redelivered delete.
+    await counter.before_delete(db_id, ["p"])
+    assert await store.delete(db_id, "p")
+    assert await stored_count(store, db_id) == 1
+
+
+async def test_concurrent_replicas_settle_exactly(mongo: AsyncDatabase) -> None:
+    db_id = "countconcurrent"
+    stores = [ProfileStore(mongo) for _ in range(4)]
+    await stores[0].counter.prepare(db_id)
+    batches = [creates(*(f"s{s}-{n}" for n in range(50))) for s in range(4)]
+    await asyncio.gather(*(s.apply(db_id, b) for s, b in zip(stores, batches, strict=True)))
+    await asyncio.gather(*(ProfileCounter(mongo).settle(db_id) for _ in range(4)))
+    assert await stored_count(stores[0], db_id) == 200 == await current_count(mongo, db_id)
