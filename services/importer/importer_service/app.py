@@ -21,6 +21,7 @@ from profilehub_shared.jobs import JobQueue
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
 
+from .activity import ActivityLedger
 from .checkpoints import Checkpoints
 from .handlers import JSON_HEADERS, router
 from .import_job import ArchiveLimits, ImportDeps
@@ -38,6 +39,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
         broker: KafkaBroker = context.get("broker")
         store, schemas, checkpoints = ProfileStore(db), Schemas(db), Checkpoints(db)
         await checkpoints.create_indexes()
+        activity = ActivityLedger(db)
+        await activity.create_indexes()
+        context.set_global("activity", activity)
 
         async def publish(event: Message) -> None:
             key: str = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""
