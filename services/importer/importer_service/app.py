@@ -1,5 +1,7 @@
 """The one place that wires the importer. Run: `faststream run importer_service.app:create_app --factory`."""
 
+import logging
+
 from faststream import ContextRepo, FastStream
 from faststream.kafka import KafkaBroker
 from gridfs import AsyncGridFSBucket
@@ -17,6 +19,7 @@ from profilehub_shared.contracts.profiles import (
     UpsertProfile,
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
+from profilehub_shared.geo import locator
 from profilehub_shared.jobs import JobQueue
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
@@ -30,6 +33,8 @@ from .runner import run_jobs_forever
 from .settings import Settings
 from .suppression_job import SuppressionRefreshes
 
+log = logging.getLogger(__name__)
+
 
 def create_app(settings: Settings | None = None) -> FastStream:
     """Build the importer from its settings (read from the environment when not given)."""
@@ -39,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
         broker: KafkaBroker = context.get("broker")
         store, schemas, checkpoints = ProfileStore(db), Schemas(db), Checkpoints(db)
         await checkpoints.create_indexes()
+        if settings.geoip_database:  # a wrong path stops the start, rather than every detect_geo import later
+            log.info("detect_geo reads %s", locator(settings.geoip_database).source)
         activity = ActivityLedger(db)
         await activity.create_indexes()
         context.set_global("activity", activity)

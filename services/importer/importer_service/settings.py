@@ -20,3 +20,8 @@ class Settings(ServiceSettings):
     import_max_expansion_ratio: int = Field(
         MAX_ARCHIVE_RATIO, gt=0, description="... and at most this many times its own size, plus 64 MiB"
     )
+    geoip_database: str | None = Field(
+        None,
+        description="Path of a MaxMind DB (.mmdb, Country or City) for detect_geo; unset: the IPv4 country data "
+        "shipped with geoip2fast. Checked at start-up",
+    )
