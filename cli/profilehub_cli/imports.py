@@ -84,7 +84,7 @@ def import_file(
     except (ApiFailure, json.JSONDecodeError) as failure:
         error(str(failure), getattr(failure, "details", []))
         raise typer.Exit(1) from None
-    typer.echo(summary(job))
+    typer.echo(json.dumps(job) if api.json_output else summary(job))
     if job["status"] != "done":
         raise typer.Exit(1)
 
