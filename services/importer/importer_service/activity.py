@@ -25,6 +25,7 @@ from .domain.activity import APPLIED, REVISION, Happened, activity_changes
 DUPLICATE_KEY = 11000
 LEDGER_DAYS = 7
 MAX_CONFLICTS = 5
+PURGE_EVERY = 100  # batches between purges of old entries (and at the first)
 ONE_REPLY = 100_000
 
 
@@ -51,6 +52,7 @@ class ActivityLedger:
     def __init__(self, db: AsyncDatabase) -> None:
         self.db = db
         self.ledger: AsyncCollection = db.activity_events
+        self.batches = 0
 
     async def create_indexes(self) -> None:
         await self.ledger.create_index([("applied_at", ASCENDING)])
@@ -59,36 +61,41 @@ class ActivityLedger:
         """Count `happened` (all of one database) into its profiles; returns how many were new."""
         if not happened:
             return 0
-        await self._keep(database_id, happened)
-        keys = [h.key for h in happened]
-        pending = [
-            Happened(d["_id"], d["profile_id"], d["type"], d["at"])
-            async for d in self.ledger.find({"_id": {"$in": keys}, "applied": False}, batch_size=ONE_REPLY)
-        ]
+        unique = list({h.key: h for h in happened}.values())
+        seen = await self._keep(database_id, unique)
+        # New entries are pending; of those kept before, the ones a crash left unapplied are pending again.
+        pending = [h for h in unique if h.key not in seen]
+        if seen:
+            found = self.ledger.find({"_id": {"$in": sorted(seen)}, "applied": False}, batch_size=ONE_REPLY)
+            pending += [Happened(d["_id"], d["profile_id"], d["type"], d["at"]) async for d in found]
         if pending:
             await self._count(database_id, pending)
             now = datetime.now(UTC)
             await self.ledger.update_many(
                 {"_id": {"$in": [p.key for p in pending]}}, {"$set": {"applied": True, "applied_at": now}}
             )
-            await self.ledger.delete_many({"applied_at": {"$lt": now - timedelta(days=LEDGER_DAYS)}})
+            self.batches += 1
+            if self.batches % PURGE_EVERY == 1:
+                await self.ledger.delete_many({"applied_at": {"$lt": now - timedelta(days=LEDGER_DAYS)}})
         return len(pending)
 
-    async def _keep(self, database_id: str, happened: Sequence[Happened]) -> None:
+    async def _keep(self, database_id: str, happened: list[Happened]) -> set[str]:
+        """Insert the ledger entries; returns the keys that were there already."""
         entries = [
             InsertOne(
                 {"_id": h.key, "database_id": database_id, "profile_id": h.profile_id, "type": h.type, "at": h.at}
                 | {"applied": False}
             )
-            for h in {h.key: h for h in happened}.values()
+            for h in happened
         ]
         try:
             await self.ledger.bulk_write(entries, ordered=False)
         except BulkWriteError as exc:  # a duplicate key is an interaction kept before: that is the point
-            if exc.details.get("writeConcernErrors") or any(
-                e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])
-            ):
+            errors = exc.details.get("writeErrors", [])
+            if exc.details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
+            return {happened[e["index"]].key for e in errors}
+        return set()
 
     async def _count(self, database_id: str, pending: list[Happened]) -> None:
         profiles = self.db[profiles_collection_name(database_id)]
@@ -101,7 +108,9 @@ class ActivityLedger:
             )
             current = {p["_id"]: p async for p in found}  # an unknown profile gets nothing (history reports it)
             updates = [_guarded(p, by_profile[pid]) for pid, p in current.items()]
-            await bulk_update(profiles, updates)
+            modified, _ = await bulk_update(profiles, updates)
+            if modified == len(updates):  # every guard held: no other writer came between
+                return
             left = await self._not_written(profiles, {pid: by_profile[pid] for pid in current})
             if not left:
                 return
