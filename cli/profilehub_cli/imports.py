@@ -61,11 +61,15 @@ def import_file(
     encoding: Annotated[str | None, typer.Option(help="Text encoding (detected when absent)")] = None,
     no_header: Annotated[bool, typer.Option("--no-header", help="The first row is data")] = False,
     mapping: Annotated[str | None, typer.Option(help='Column → field as JSON, e.g. {"E-mail": "email"}')] = None,
+    detect_geo: Annotated[
+        bool, typer.Option(help="Fill reg_country/reg_city from reg_ip and country/region/city from ip")
+    ] = False,
     poll: Annotated[float, typer.Option(help="Seconds between progress polls")] = 0.5,
 ) -> None:
     """Import a file into a database and show its progress until it is done."""
     api: Api = ctx.obj
-    options: dict[str, Any] = {"header": not no_header, "options": {"matching": match, "mode": mode}}
+    write = {"matching": match, "mode": mode} | ({"detect_geo": True} if detect_geo else {})
+    options: dict[str, Any] = {"header": not no_header, "options": write}
     if delimiter:
         options["delimiter"] = delimiter
     if encoding:

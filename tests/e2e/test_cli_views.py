@@ -104,6 +104,7 @@ async def test_profiles_copy_bulk_update_and_jobs_from_the_cli(
     assert (copied["status"], copied["counts"]["created"]) == ("done", 2), copied
     updated = await cli.run("bulk-update", "--db", source, "--filter", oslo, "--set", '{"last_name": "Nord"}')
     assert "done" in updated.stdout and "updated 2" in updated.stdout, updated.stdout
+    assert "━" in updated.stderr and "2/2" in updated.stderr, updated.stderr  # the progress bar, processed/total
     assert (await cli.json("profiles", "get", source, ids["cid"]))["last_name"] == "Nord"
     started = await cli.json("bulk-update", "--db", source, "--unset", "last_name", "--no-wait")
     waited = await cli.json("jobs", "wait", started["id"])

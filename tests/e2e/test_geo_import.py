@@ -1,9 +1,16 @@
 """detect_geo on the running system: a file import and a single upsert fill the location from the IPs with the
 shipped country data, and never replace a location the import gives."""
 
-import httpx
+import asyncio
+import json
+from pathlib import Path
 
+import httpx
+from typer.testing import CliRunner
+
+from profilehub_cli.main import app
 from tests.e2e.importing import create_database, finished, start_import
+from tests.e2e.system import RunningSystem
 
 ROWS = (
     "email,reg_ip,ip,reg_country,country\n"
@@ -48,3 +55,15 @@ async def test_detect_geo_fills_countries_from_ips_and_keeps_given_values(api: h
         f"/databases/{db_id}/profiles", json={"record": {"email": "e@shop.example"}, "options": {"detect_geo": "yes"}}
     )
     assert refused.status_code == 422, refused.text
+
+
+async def test_the_cli_imports_with_detect_geo(
+    api: httpx.AsyncClient, system: RunningSystem, admin_token: str, tmp_path: Path
+) -> None:
+    db_id = await create_database(api, [])
+    (tmp_path / "p.csv").write_text("email,ip\neve@shop.example,200.147.67.142\n", encoding="utf-8")
+    args = ["--url", system.url, "--token", admin_token, "--json", "import", str(tmp_path / "p.csv"), "--db", db_id]
+    result = await asyncio.to_thread(CliRunner().invoke, app, [*args, "--detect-geo"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["counts"]["created"] == 1
+    assert [p["country"] for p in (await profiles_by_email(api, db_id)).values()] == ["BR"]
