@@ -16,8 +16,11 @@ FINAL = ("done", "failed", "cancelled")
 console = Console(stderr=True)
 
 
-def follow(api: Api, job: dict[str, Any], poll_seconds: float, doing: str = "importing") -> dict[str, Any]:
-    """Poll the job until it ends, drawing processed/total; Ctrl-C asks the job to cancel."""
+def follow(
+    api: Api, job: dict[str, Any], poll_seconds: float, doing: str = "importing", *, cancel: bool = True
+) -> dict[str, Any]:
+    """Poll the job until it ends, drawing processed/total; Ctrl-C asks the job to cancel (with `cancel`), or
+    only stops watching."""
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task(doing, total=None)
@@ -30,6 +33,9 @@ def follow(api: Api, job: dict[str, Any], poll_seconds: float, doing: str = "imp
                     task, total=counts.get("total"), completed=counts.get("processed", 0), description=job["status"]
                 )
         except KeyboardInterrupt:
+            if not cancel:
+                console.print(f"stopped watching; the job goes on (profilehub jobs wait {job['id']})")
+                raise typer.Exit(130) from None
             api.call("POST", f"/jobs/{job['id']}/cancel")
             console.print("cancel requested; the job stops after its current batch")
             raise typer.Exit(130) from None

@@ -45,8 +45,8 @@ def wait_job(
     job_id: str,
     poll: Annotated[float, typer.Option(help="Seconds between progress polls")] = 0.5,
 ) -> None:
-    """Follow a job with a progress bar until it ends; exit 1 unless it is done. Ctrl-C cancels the job."""
-    finished(ctx, run(ctx, "GET", f"/jobs/{job_id}"), poll)
+    """Follow a job with a progress bar until it ends; exit 1 unless it is done. Ctrl-C stops watching only."""
+    finished(ctx, run(ctx, "GET", f"/jobs/{job_id}"), poll, cancel=False)
 
 
 def cancel_job(ctx: typer.Context, job_id: str) -> None:
@@ -55,10 +55,13 @@ def cancel_job(ctx: typer.Context, job_id: str) -> None:
     emit(ctx, job, lambda j: output.out.print(f"job {j['id']}: {j['status']}"))
 
 
-def finished(ctx: typer.Context, job: dict[str, Any], poll: float, doing: str = "running") -> dict[str, Any]:
-    """Follow `job` to its end, print it (a line, or the job with --json); exit 1 unless it is done."""
+def finished(
+    ctx: typer.Context, job: dict[str, Any], poll: float, doing: str = "running", *, cancel: bool = True
+) -> dict[str, Any]:
+    """Follow `job` to its end, print it (a line, or the job with --json); exit 1 unless it is done.
+    Ctrl-C asks the job to cancel (with `cancel`: the command started it), else stops watching."""
     try:
-        job = follow(api_of(ctx), job, poll, doing) if job["status"] not in FINAL else job
+        job = follow(api_of(ctx), job, poll, doing, cancel=cancel) if job["status"] not in FINAL else job
     except ApiFailure as failure:
         fail(str(failure), failure.details)
     emit(ctx, job, lambda j: output.out.print(outcome_line(j), highlight=False))
