@@ -25,9 +25,12 @@ def failure_of(response: httpx.Response) -> ApiFailure:
 class Api:
     """Calls `<url>/api/v1/...` with `Authorization: Bearer <token>`."""
 
-    def __init__(self, url: str, token: str | None, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, url: str, token: str | None, transport: httpx.BaseTransport | None = None, *, json_output: bool = False
+    ) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.url = url.rstrip("/")
+        self.json_output = json_output  # `--json`: commands print the API's documents instead of tables
         self.http = httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=60, transport=transport)
 
     def call(self, method: str, path: str, **options: Any) -> Any:

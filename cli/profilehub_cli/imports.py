@@ -16,8 +16,11 @@ FINAL = ("done", "failed", "cancelled")
 console = Console(stderr=True)
 
 
-def follow(api: Api, job: dict[str, Any], poll_seconds: float, doing: str = "importing") -> dict[str, Any]:
-    """Poll the job until it ends, drawing processed/total; Ctrl-C asks the job to cancel."""
+def follow(
+    api: Api, job: dict[str, Any], poll_seconds: float, doing: str = "importing", *, cancel: bool = True
+) -> dict[str, Any]:
+    """Poll the job until it ends, drawing processed/total; Ctrl-C asks the job to cancel (with `cancel`), or
+    only stops watching."""
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task(doing, total=None)
@@ -30,6 +33,9 @@ def follow(api: Api, job: dict[str, Any], poll_seconds: float, doing: str = "imp
                     task, total=counts.get("total"), completed=counts.get("processed", 0), description=job["status"]
                 )
         except KeyboardInterrupt:
+            if not cancel:
+                console.print(f"stopped watching; the job goes on (profilehub jobs wait {job['id']})")
+                raise typer.Exit(130) from None
             api.call("POST", f"/jobs/{job['id']}/cancel")
             console.print("cancel requested; the job stops after its current batch")
             raise typer.Exit(130) from None
@@ -61,11 +67,15 @@ def import_file(
     encoding: Annotated[str | None, typer.Option(help="Text encoding (detected when absent)")] = None,
     no_header: Annotated[bool, typer.Option("--no-header", help="The first row is data")] = False,
     mapping: Annotated[str | None, typer.Option(help='Column → field as JSON, e.g. {"E-mail": "email"}')] = None,
+    detect_geo: Annotated[
+        bool, typer.Option(help="Fill reg_country/reg_city from reg_ip and country/region/city from ip")
+    ] = False,
     poll: Annotated[float, typer.Option(help="Seconds between progress polls")] = 0.5,
 ) -> None:
     """Import a file into a database and show its progress until it is done."""
     api: Api = ctx.obj
-    options: dict[str, Any] = {"header": not no_header, "options": {"matching": match, "mode": mode}}
+    write = {"matching": match, "mode": mode} | ({"detect_geo": True} if detect_geo else {})
+    options: dict[str, Any] = {"header": not no_header, "options": write}
     if delimiter:
         options["delimiter"] = delimiter
     if encoding:
@@ -84,7 +94,7 @@ def import_file(
     except (ApiFailure, json.JSONDecodeError) as failure:
         error(str(failure), getattr(failure, "details", []))
         raise typer.Exit(1) from None
-    typer.echo(summary(job))
+    typer.echo(json.dumps(job) if api.json_output else summary(job))
     if job["status"] != "done":
         raise typer.Exit(1)
 

@@ -9,8 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
-from . import exports, imports, output
-from .client import Api, ApiFailure
+from . import accounts, exports, imports, operations, output
+from . import jobs as job_views
+from . import profiles as profile_views
+from .calls import emit, run
+from .client import Api
 
 app = typer.Typer(help="Command-line client of the Profilehub API.", no_args_is_help=True)
 databases = typer.Typer(help="Profile databases.", no_args_is_help=True)
@@ -23,7 +26,23 @@ jobs = typer.Typer(help="Background jobs.", no_args_is_help=True)
 app.add_typer(jobs, name="jobs")
 app.command("import")(imports.import_file)
 app.command("export")(exports.export_profiles)
+app.command("copy")(operations.copy_profiles)
+app.command("bulk-update")(operations.bulk_update)
+jobs.command("list")(job_views.list_jobs)
+jobs.command("show")(job_views.show_job)
+jobs.command("wait")(job_views.wait_job)
+jobs.command("cancel")(job_views.cancel_job)
 jobs.command("report")(imports.error_report)
+profiles = typer.Typer(help="Profiles of a database: one at a time, searches and counts.", no_args_is_help=True)
+app.add_typer(profiles, name="profiles")
+profiles.command("get")(profile_views.get_profile)
+profiles.command("put")(profile_views.put_profile)
+profiles.command("search")(profile_views.search_profiles)
+profiles.command("count")(profile_views.count_profiles)
+profiles.command("delete")(profile_views.delete_profile)
+app.add_typer(accounts.suppression, name="suppression-lists")
+app.add_typer(accounts.promo, name="promo-pools")
+app.add_typer(accounts.resources, name="resources")
 history = typer.Typer(help="Profile history.", no_args_is_help=True)
 app.add_typer(history, name="history")
 history.command("export")(exports.export_history)
@@ -34,19 +53,13 @@ def connect(
     ctx: typer.Context,
     url: Annotated[str, typer.Option(envvar="PROFILEHUB_URL", help="API base URL")] = "http://127.0.0.1:8080",
     token: Annotated[str | None, typer.Option(envvar="PROFILEHUB_TOKEN", help="Admin or group token")] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the API's JSON documents (for scripts) instead of tables")
+    ] = False,
 ) -> None:
     # Tests pass a transport in `obj`; everything else talks HTTP.
     transport = ctx.obj.get("transport") if isinstance(ctx.obj, dict) else None
-    ctx.obj = Api(url, token, transport)
-
-
-def run(ctx: typer.Context, method: str, path: str, **options: Any) -> Any:
-    """Call the API; on a refusal print its message and exit 1."""
-    try:
-        return ctx.obj.call(method, path, **options)
-    except ApiFailure as failure:
-        output.error(str(failure), failure.details)
-        raise typer.Exit(1) from None
+    ctx.obj = Api(url, token, transport, json_output=json_output)
 
 
 @databases.command("list")
@@ -61,6 +74,9 @@ def list_databases(
     """List databases."""
     params = {"name": name, "tag": tag, "group": group, "is_watchers": watchers, "limit": limit}
     page = run(ctx, "GET", "/databases", params={k: v for k, v in params.items() if v is not None})
+    if ctx.obj.json_output:
+        emit(ctx, page)
+        return
     rows = [
         (
             d["id"],
@@ -101,13 +117,13 @@ def create_database(
         "email_settings": {"from_name": from_name, "from_email": from_email},
     }
     created = run(ctx, "POST", "/databases", json=body)
-    output.out.print(f"created database {created['settings']['name']!r} with id {created['id']}")
+    emit(ctx, created, lambda c: output.out.print(f"created database {c['settings']['name']!r} with id {c['id']}"))
 
 
 @databases.command("show")
 def show_database(ctx: typer.Context, database_id: str) -> None:
     """Show a database as JSON."""
-    output.show(run(ctx, "GET", f"/databases/{database_id}"))
+    emit(ctx, run(ctx, "GET", f"/databases/{database_id}"))
 
 
 @databases.command("clone")
@@ -132,6 +148,9 @@ def delete_database(
 def list_fields(ctx: typer.Context, database_id: str) -> None:
     """List the custom fields of a database."""
     view = run(ctx, "GET", f"/databases/{database_id}/fields")
+    if ctx.obj.json_output:
+        emit(ctx, view)
+        return
     rows = [
         (
             f["name"],
@@ -177,7 +196,7 @@ def add_field(
         except json.JSONDecodeError:
             body["default"] = default  # a bare word is meant as text
     field = run(ctx, "POST", f"/databases/{database_id}/fields", json=body)
-    output.out.print(f"added field {field['name']!r} ({field['type']})")
+    emit(ctx, field, lambda f: output.out.print(f"added field {f['name']!r} ({f['type']})"))
 
 
 @tokens.command("create")

@@ -2,6 +2,7 @@
 
 - every acknowledged upsert is reflected exactly once: one profile per email, holding its last version's values;
 - every acknowledged interaction is stored exactly once in `history` (by event id), and flags its profile;
+- every profile's activity counts each of its interactions exactly once (its counts equal its history's, by type);
 - every profile change on profiles.changed.v1 is stored in `history`;
 - every poison record is on a rejection topic (profiles.upsert-rejected.v1, interactions.rejected.v1, `<topic>.dlq`),
   found by the Kafka key it was published with (`consumed.key`);
@@ -27,7 +28,7 @@ from profilehub_shared.contracts.profiles import ProfileChanged, ProfileUpsertRe
 from profilehub_shared.counts import current_count
 from profilehub_shared.mongo import profiles_collection_name
 from tests.soak.kafka_reading import Offsets, Reader
-from tests.soak.traffic import Sent, email, first_name
+from tests.soak.traffic import TYPES, Sent, email, first_name
 
 # The consumer groups whose writes the soak checks, and the topic each consumes.
 GROUPS = {
@@ -85,12 +86,17 @@ class Storage:
         for p in profiles:
             self.by_email.setdefault(p.get("email", ""), []).append(p)
         self.flagged = {p["_id"] for p in profiles if p.get("has_interactions")}
+        self.activity = Counter(
+            {(p["_id"], k.removesuffix("_count")): n for p in profiles for k, n in (p.get("activity") or {}).items()
+             if k.endswith("_count")}
+        )  # fmt: skip
+        self.interacted = Counter((h["profile_id"], h["type"]) for h in history if h["type"] in TYPES)
         self.history_ids = Counter(h["_id"] for h in history)
         self.created = Counter(h["profile_id"] for h in history if h["type"] == "profile_created")
 
     @classmethod
     async def read(cls, db: AsyncDatabase, db_id: str) -> "Storage":
-        projection = {"email": 1, "first_name": 1, "fields": 1, "has_interactions": 1}
+        projection = {"email": 1, "first_name": 1, "fields": 1, "has_interactions": 1, "activity": 1}
         profiles = await db[profiles_collection_name(db_id)].find({}, projection, batch_size=50_000).to_list(None)
         history = await db.history.find(
             {"database_id": db_id}, {"_id": 1, "type": 1, "profile_id": 1}, batch_size=50_000
@@ -161,6 +167,19 @@ async def verify(
     # Interactions: each acknowledged event id stored exactly once; changes: each ProfileChanged stored.
     f.losses["interactions: not in history"] = sorted(sent.interaction_ids - set(storage.history_ids))
     f.duplicates["history: event id stored more than once"] = [i for i, n in storage.history_ids.items() if n > 1]
+    # Activity: each interaction kept in history counted once in its profile's activity, under kill -9 too.
+    pairs = set(storage.activity) | set(storage.interacted)
+    f.losses["activity: interactions not counted"] = sorted(
+        f"{p} {t}: {storage.activity[p, t]} of {storage.interacted[p, t]}"
+        for p, t in pairs
+        if storage.activity[p, t] < storage.interacted[p, t]
+    )
+    f.duplicates["activity: interactions counted twice"] = sorted(
+        f"{p} {t}: {storage.activity[p, t]} of {storage.interacted[p, t]}"
+        for p, t in pairs
+        if storage.activity[p, t] > storage.interacted[p, t]
+    )
+    f.counts["interactions in activity"] = sum(storage.activity.values())
     changes = {(value_of(r) or {}).get("event_id") for r in consumed[ProfileChanged.topic]}
     f.losses["profile changes: not in history"] = sorted(str(c) for c in changes if c not in storage.history_ids)
     f.counts |= {

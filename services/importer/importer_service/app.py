@@ -1,5 +1,7 @@
 """The one place that wires the importer. Run: `faststream run importer_service.app:create_app --factory`."""
 
+import logging
+
 from faststream import ContextRepo, FastStream
 from faststream.kafka import KafkaBroker
 from gridfs import AsyncGridFSBucket
@@ -19,10 +21,12 @@ from profilehub_shared.contracts.profiles import (
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
 from profilehub_shared.contracts.subscription_manager import SubscriberChangeRequested
+from profilehub_shared.geo import locator
 from profilehub_shared.jobs import JobQueue
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
 
+from .activity import ActivityLedger
 from .checkpoints import Checkpoints
 from .handlers import JSON_HEADERS, router
 from .import_job import ArchiveLimits, ImportDeps
@@ -32,6 +36,8 @@ from .settings import Settings
 from .subscriber_changes import router as subscriber_router
 from .suppression_job import SuppressionRefreshes
 from .suspensions import resume_suspensions_forever
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
@@ -45,6 +51,11 @@ def create_app(settings: Settings | None = None) -> FastStream:
         await store.unique.create_indexes()
         async for known in db.databases.find({}, {"_id": 1}):  # data of before case-blind emails: once each
             await store.lower_case_emails(known["_id"])
+        if settings.geoip_database:  # a wrong path stops the start, rather than every detect_geo import later
+            log.info("detect_geo reads %s", locator(settings.geoip_database).source)
+        activity = ActivityLedger(db)
+        await activity.create_indexes()
+        context.set_global("activity", activity)
 
         async def publish(event: Message) -> None:
             key: str = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""

@@ -30,6 +30,7 @@ from profilehub_shared.schema_cache import tombstone_aware
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.settings import ServiceSettings
 
+from .activity import ActivityLedger, Happened, happened_of
 from .repository import ProfileStore
 from .runner import RUNS
 from .stream import unprocessable, write_stream_batch
@@ -173,31 +174,38 @@ async def on_delete_profile(
     max_records=1000,
     decoder=records_of,
     title="InteractionRecorded (importer)",
-    description="The first interaction of a profile sets its has_interactions (which guards database deletion)",
+    description="The first interaction of a profile sets its has_interactions (which guards database deletion); "
+    "each counts once (by event id) in the profile's activity: last time and count per family",
 )
 async def on_interactions(
     records: Annotated[list[Any], WithJsonSchema(inline_schema(InteractionRecorded))],
     broker: KafkaBroker = Context(),
     store: ProfileStore = Context(),
+    activity: ActivityLedger = Context(),
     schemas: Schemas = Context(),
     settings: ServiceSettings = Context(),
 ) -> None:
-    # Idempotent: only profiles not yet marked change, one update per database and batch. Invalid interactions and
-    # unknown profiles are the history service's to report (interactions.rejected.v1); here they change nothing.
+    # Idempotent: only profiles not yet marked change, one update per database and batch, and activity counts each
+    # event id once. Invalid interactions and unknown profiles are the history service's to report
+    # (interactions.rejected.v1); here they change nothing.
     # An unknown database is skipped: an update there would create its collection on FerretDB.
     async def mark(batch: Sequence[Any]) -> None:
         by_database: dict[str, set[str]] = defaultdict(set)
+        happened: dict[str, list[Happened]] = defaultdict(list)
         for record in batch:
             try:
                 interaction = InteractionRecorded.model_validate_json(record.value or b"")
             except ValidationError:
                 continue
             by_database[interaction.database_id].add(interaction.profile_id)
+            if (counted := happened_of(interaction)) is not None:
+                happened[interaction.database_id].append(counted)
         for database_id, profile_ids in by_database.items():
             if await schemas.get(database_id) is None:
                 log.warning("%d interaction(s) name unknown database %s", len(profile_ids), database_id)
                 continue
             await store.mark_interacted(database_id, sorted(profile_ids))
+            await activity.record(database_id, happened[database_id])
 
     await apply_batch(records, mark, partial(dead_letter, broker), settings.max_delivery_attempts)
 

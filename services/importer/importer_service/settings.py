@@ -23,3 +23,8 @@ class Settings(ServiceSettings):
     suspension_check_seconds: float = Field(
         60.0, gt=0, description="How often ended subscription suspensions are looked for and resumed"
     )
+    geoip_database: str | None = Field(
+        None,
+        description="Path of a MaxMind DB (.mmdb, Country or City) for detect_geo; unset: the IPv4 country data "
+        "shipped with geoip2fast. Checked at start-up",
+    )

@@ -21,8 +21,10 @@ from profilehub_shared.contracts.profiles import (
 )
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
+from profilehub_shared.geo import configured_locator
 
 from .domain.event_size import ENVELOPE_BYTES, changes_bound, largest_change, too_large_reason
+from .domain.geo import fill_geo
 from .domain.matching import BatchProfiles, check_matching, match_values, missing_key, query_for
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
@@ -172,6 +174,10 @@ async def plan_once(
     result = BatchResult()
     now = datetime.now(UTC)
     reads = [(item, read_record(db, item.values, opts, from_text=item.from_text)) for item in batch]
+    if opts.detect_geo:
+        locate = configured_locator().locate
+        for _, rec in reads:
+            fill_geo(rec, locate)
     wanted = [v for _, rec in reads if rec.ok for v in match_values(rec, opts.matching)]
     known = await writer.find(db.id, query_for(opts.matching, wanted)) if wanted else []
     view = BatchProfiles(opts.matching, known)

@@ -145,7 +145,8 @@ class ExportParams(BaseModel):
         json_schema_extra={"uniqueItems": True},  # a column asked for twice is refused
         description="Columns in order: profile_id, standard and custom field names, subscriptions, "
         "subscription.<resource_id>.<channel> (its status), promo_codes, created_at, updated_at, "
-        "has_interactions, suppressed, ml.bst",
+        "has_interactions, suppressed, ml.bst, activity (all of it, as JSON), activity.last_<family>_at, "
+        "activity.<family>_count (0 when never)",
     )
     format: ExportFormat = Field("csv", description="csv (UTF-8, RFC 4180), jsonl (JSON Lines) or xlsx")
     filter: Filter | None = Field(None, description="Only profiles matching this filter; all when absent")

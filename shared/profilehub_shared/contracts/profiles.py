@@ -2,7 +2,7 @@
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, field_validator
 
 from .base import Command, Event, Identifier, topic_name
 from .dead_letter import ConsumedRecord
@@ -28,6 +28,11 @@ class WriteOptions(BaseModel):
     date_format: str | None = Field(None, max_length=100, description="strptime format of dates besides RFC 3339")
     default_phone_region: str | None = Field(
         None, min_length=2, max_length=2, description="ISO country of local phone numbers, e.g. RU"
+    )
+    detect_geo: StrictBool = Field(
+        False,
+        description="Fill reg_country / reg_city from reg_ip, and country / region / city from ip, from the offline "
+        "geo database (GEOIP_DATABASE, or the shipped country data), where the record gives no value",
     )
 
     @field_validator("matching")

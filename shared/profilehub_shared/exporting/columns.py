@@ -7,6 +7,7 @@ from typing import Any
 from ..contracts.schema_state import Database
 from ..fields import FieldType
 from ..fields.definitions import STANDARD_FIELDS, StandardKind
+from ..filters.activity import ACTIVITY, activity_column
 
 Getter = Callable[[dict[str, Any]], Any]
 SYSTEM = ("created_at", "updated_at", "has_interactions", "suppressed")
@@ -52,6 +53,10 @@ def _subscription(resource_id: str, channel: str) -> Getter:
     return status
 
 
+def _activity(key: str, default: Any) -> Getter:
+    return lambda p: (p.get(ACTIVITY) or {}).get(key, default)
+
+
 def _bst(p: dict[str, Any]) -> Any:
     return (p.get("ml") or {}).get("bst")
 
@@ -81,6 +86,11 @@ def column(db: Database, name: str, at: int, link: Getter | None = None) -> Colu
         return Column(name, _key(name), "json")
     if name == "ml.bst":
         return Column(name, _bst, "json")
+    if name == ACTIVITY:
+        return Column(name, _key(ACTIVITY, {}), "json")
+    if (activity := activity_column(name)) is not None and db.field(ACTIVITY) is None:
+        key, kind = activity
+        return Column(name, _activity(key, None), "date") if kind == "date" else Column(name, _activity(key, 0))
     if name.startswith("subscription."):
         parts = name.split(".")
         if len(parts) != 3 or parts[1] not in db.settings.resource_ids or parts[2] not in CHANNELS:

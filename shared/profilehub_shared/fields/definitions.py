@@ -94,6 +94,7 @@ RESERVED_NAMES = frozenset(
         "has_interactions",
         "ml",
         "suppressed",
+        "activity",
     }
 )
 

@@ -30,12 +30,15 @@ class Condition(BaseModel):
         max_length=MAX_FIELD_TEXT,
         description="A standard field, a custom field (`address.city` into objects), `subscriptions.<resource>."
         "<channel>`, `promo_codes.<pool>`, or a system field (profile_id, created_at, updated_at, "
-        "has_interactions, suppressed, ml.bst.hours, ml.bst.weekdays, ml.bst.confidence)",
+        "has_interactions, suppressed, ml.bst.hours, ml.bst.weekdays, ml.bst.confidence), or activity "
+        "(`activity.last_open_at`, `activity.click_count`: every interaction family)",
         json_schema_extra={"pattern": r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"},  # names joined by '.' (targets.py)
     )
     op: Op = Field(description="The test; which ones fit depends on the field's type")
     value: JsonValue = Field(
-        None, description="Compared value, read by the field's type; a list for `in`, true/false for `exists`"
+        None,
+        description="Compared value, read by the field's type; a list for `in`, true/false for `exists`; for a "
+        "date also a time relative to now: `-30d`, `-12h`, `-15m`, `+1w`",
     )
 
 

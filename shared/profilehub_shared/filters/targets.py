@@ -19,8 +19,9 @@ from ..fields import (
 )
 from ..fields.dates import coerce_date
 from ..fields.objects import MAX_DEPTH, MAX_LEAF_LENGTH
-from ..fields.scalars import coerce_boolean, coerce_float
+from ..fields.scalars import coerce_boolean, coerce_float, coerce_number
 from ..fields.text import KEY_PATTERN, checked_float, checked_int64, checked_text
+from .activity import ACTIVITY, activity_column
 from .bst import read_hour, read_weekday
 from .derived import CHANNELS, PROMO_POOLS, STATUSES, SUBSCRIPTION_KEYS, subscription_key
 from .model import FilterError
@@ -62,6 +63,8 @@ class Target:
     leaf: bool = False  # a value inside an object: its own JSON type decides what fits
     present: tuple[str, ...] | None = None  # derived-key fields: exists means "holds one of these keys"
     absent_false: bool = False  # a system flag that older profiles may lack: absent reads as false
+    absent_zero: bool = False  # an activity count: a profile that never had the interaction lacks it, reads as 0
+    dated: bool = False  # a date: a relative time such as `-30d` is read against the clock
 
 
 def resolve(db: Database, name: str) -> Target:
@@ -78,6 +81,8 @@ def resolve(db: Database, name: str) -> Target:
         return Target(name, PROMO_POOLS, PRESENCE, present=(rest[0],))
     if name in SYSTEM:
         return SYSTEM[name]
+    if head == ACTIVITY and db.field(ACTIVITY) is None:  # a field named so before the name was reserved wins
+        return _activity(name)
     if name in STANDARD_FIELDS:
         return _standard(name)
     field = db.field(head)
@@ -102,6 +107,25 @@ def _subscription(db: Database, name: str, resource_id: str, channel: str) -> Ta
     return Target(name, SUBSCRIPTION_KEYS, CHOICE, read_status, array=True, present=keys)
 
 
+def _activity(name: str) -> Target:
+    found = activity_column(name)
+    if found is None:
+        raise FilterError(
+            name, name, "unknown_field", "activity fields are activity.last_<family>_at and activity.<family>_count, "
+            "with a family such as send, deliv, open, click, unsub, complain, bounce, sms_send, push_open",
+        )  # fmt: skip
+    if found[1] == "date":
+        return Target(name, name, ORDERED, _date, dated=True)
+    return Target(name, name, ORDERED, _count, absent_zero=True)
+
+
+def _count(field: str, raw: object, ctx: Context) -> object:
+    count = coerce_number(field, raw)
+    if count < 0:
+        raise FieldValueError(field, raw, "out_of_range", "a count is 0 or more")
+    return count
+
+
 def _standard(name: str) -> Target:
     kind = STANDARD_FIELDS[name].kind
 
@@ -114,7 +138,9 @@ def _standard(name: str) -> Target:
         StandardKind.date: ORDERED,
         StandardKind.gender: CHOICE,
     }.get(kind, TEXT)
-    return Target(name, name, ops, read, array=kind is StandardKind.phones, text=ops is TEXT)
+    return Target(
+        name, name, ops, read, array=kind is StandardKind.phones, text=ops is TEXT, dated=kind is StandardKind.date
+    )
 
 
 def _custom(field: CustomField) -> Target:
@@ -136,7 +162,15 @@ def _custom(field: CustomField) -> Target:
         FieldType.tags: ARRAY,
     }.get(field.type, PRESENCE)
     path = f"fields.{field.name}"
-    return Target(field.name, path, ops, read, array=field.type is FieldType.tags, text=ops is TEXT)
+    return Target(
+        field.name,
+        path,
+        ops,
+        read,
+        array=field.type is FieldType.tags,
+        text=ops is TEXT,
+        dated=field.type is FieldType.date,
+    )
 
 
 def _one(field: str, raw: object, values: object) -> object:
@@ -176,8 +210,8 @@ def _profile_id(field: str, raw: object, ctx: Context) -> object:
 
 SYSTEM: dict[str, Target] = {
     "profile_id": Target("profile_id", "_id", frozenset({"eq", "ne", "in"}), _profile_id),
-    "created_at": Target("created_at", "created_at", ORDERED, _date),
-    "updated_at": Target("updated_at", "updated_at", ORDERED, _date),
+    "created_at": Target("created_at", "created_at", ORDERED, _date, dated=True),
+    "updated_at": Target("updated_at", "updated_at", ORDERED, _date, dated=True),
     "has_interactions": Target("has_interactions", "has_interactions", FLAG, _flag, absent_false=True),
     "suppressed": Target("suppressed", "suppressed", FLAG, _flag, absent_false=True),
     "ml.bst.hours": Target(

@@ -1,6 +1,7 @@
 """Filters to MongoDB queries that FerretDB 1.x can run. Every key and operator is built here, none is copied."""
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from ..contracts.schema_state import Database
 from ..fields import FieldValueError
 from ..fields.scalars import DECIMAL_TEXT, INTEGER_TEXT
 from ..fields.text import checked_text
+from .activity import RELATIVE, relative_time
 from .bst import as_utc, next_hours, read_window
 from .model import Condition, Filter, FilterError, check_limits
 from .quick import parse_quick_search
@@ -20,6 +22,15 @@ QUERY_OPERATORS = frozenset(
 )
 COMPARISONS = {"eq": "$eq", "ne": "$ne", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 ORDERING = frozenset({"gt", "gte", "lt", "lte"})
+ZERO_PASSES: dict[str, Callable[[Any], bool]] = {
+    "$eq": lambda v: v == 0,
+    "$ne": lambda v: v != 0,
+    "$gt": lambda v: v < 0,
+    "$gte": lambda v: v <= 0,
+    "$lt": lambda v: v > 0,
+    "$lte": lambda v: v >= 0,
+    "$in": lambda v: 0 in v,
+}
 MAX_IN_VALUES = 1000
 MAX_SUBSTRING = 1000
 
@@ -62,9 +73,19 @@ def condition_query(db: Database, cond: Condition, ctx: Context) -> dict[str, An
             cond.field, cond.op, f"{cond.op} does not fit this field; use one of {sorted(target.ops)}"
         )
     try:
-        return {target.path: _test(target, cond.op, cond.value, ctx)}
+        test = _test(target, cond.op, cond.value, ctx)
+        if target.absent_zero and cond.op != "exists" and _holds_for_zero(cond.op, test):
+            # A count the profile does not have yet is 0: "never clicked" is click_count eq 0.
+            return {"$or": [{target.path: {"$exists": False}}, {target.path: test}]}
+        return {target.path: test}
     except FieldValueError as exc:
         raise FilterError(cond.field, cond.value, exc.code, exc.reason) from None
+
+
+def _holds_for_zero(op: str, test: dict[str, Any]) -> bool:
+    """Whether a stored 0 passes `test` (one operator with a count, or `$in` with counts)."""
+    (operator, operand), *_ = test.items()
+    return bool(ZERO_PASSES[operator](operand))
 
 
 def _test(target: Target, op: str, value: object, ctx: Context) -> dict[str, Any]:
@@ -84,7 +105,7 @@ def _test(target: Target, op: str, value: object, ctx: Context) -> dict[str, Any
             raise _op_not_allowed(field, op, "contains compares text")
         # An escaped literal, never the user's regex. Escapes are backslash + punctuation: PCRE and Go RE2 agree.
         return {"$regex": re.escape(_substring(field, value)), "$options": "i"}
-    stored = target.read(field, value, ctx)
+    stored = _date_value(target, value, ctx) if target.dated else target.read(field, value, ctx)
     if target.absent_false:  # eq/ne only: true is stored true; false is false or absent
         return {"$eq": True} if (op == "eq") == stored else {"$ne": True}
     if target.leaf and op in ORDERING and (isinstance(stored, bool) or not isinstance(stored, int | float)):
@@ -93,6 +114,18 @@ def _test(target: Target, op: str, value: object, ctx: Context) -> dict[str, Any
         candidates = _text_candidates(stored)
         return {"$in": candidates} if len(candidates) > 1 else {"$eq": stored}
     return {"$eq" if op == "contains" else COMPARISONS[op]: stored}
+
+
+def _date_value(target: Target, value: object, ctx: Context) -> object:
+    """A date, or a time relative to the clock (`-30d`)."""
+    moved = relative_time(target.field, value, ctx.now)
+    if moved is not None:
+        return moved
+    try:
+        return target.read(target.field, value, ctx)
+    except FieldValueError as exc:
+        reason = f"{exc.reason}; or a time relative to now: {RELATIVE}"
+        raise FieldValueError(target.field, value, exc.code, reason) from None
 
 
 def _items(field: str, value: object) -> list[object]:

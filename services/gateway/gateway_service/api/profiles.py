@@ -70,9 +70,20 @@ class SearchBody(BaseModel):
     cursor: str | None = Field(None, max_length=200)
 
 
+STORAGE_ONLY = (
+    "subscription_keys",
+    "last_job_id",
+    "last_write",
+    UNCOUNTED,
+    "activity_applied",
+    "activity_rev",
+    "subscription_manager_nonce",
+)
+
+
 def shown(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored profile as the API shows it: `profile_id` instead of `_id`, no storage-only keys."""
-    doc = {k: v for k, v in doc.items() if k not in ("subscription_keys", "last_job_id", "last_write", UNCOUNTED)}
+    doc = {k: v for k, v in doc.items() if k not in STORAGE_ONLY}
     doc["profile_id"] = doc.pop("_id")
     for flag in ("has_interactions", "suppressed"):  # profiles written before a flag existed lack it: false
         doc.setdefault(flag, False)

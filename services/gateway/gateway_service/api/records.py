@@ -15,7 +15,17 @@ from ..errors import ApiError
 
 # What a record may hold besides the fields: see the importer's `read_record`.
 RECORD_KEYS = ("profile_id", "subscriptions")
-SYSTEM_FIELDS = ("_id", "created_at", "updated_at", "has_interactions", "suppressed", "ml", "promo_codes", "fields")
+SYSTEM_FIELDS = (
+    "_id",
+    "created_at",
+    "updated_at",
+    "has_interactions",
+    "suppressed",
+    "ml",
+    "promo_codes",
+    "fields",
+    "activity",
+)
 
 
 def writable_keys(database: Database) -> list[str]:
