@@ -33,7 +33,17 @@ def escaped(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-COUNTS = ("processed", "created", "updated", "unchanged", "rejected", "duplicates", "deleted", "dropped_fields")
+COUNTS = (
+    "processed",
+    "created",
+    "updated",
+    "unchanged",
+    "rejected",
+    "duplicates",
+    "deleted",
+    "dropped_fields",
+    "skipped_values",
+)
 
 
 class Checkpoints:

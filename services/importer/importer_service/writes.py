@@ -55,6 +55,7 @@ class BatchResult:
     changes: list[ProfileChanged] = field(default_factory=list)
     unknown_fields: Counter[str] = field(default_factory=Counter)
     republish: dict[str, str] = field(default_factory=dict)  # profile id → stored event JSON of a redelivery
+    skipped: list[Rejection] = field(default_factory=list)  # written records' values left out (per-value rejection)
 
 
 def rejected_field(err: FieldValueError) -> RejectedField:
@@ -121,16 +122,22 @@ async def plan_batch(
     job_id: str | None = None,
     *,
     remember_writes: bool = False,
+    skip_invalid_values: bool = False,
 ) -> BatchResult:
     """Decide what `batch` does to the profiles (reads only); `writer.save(result.merged)` applies it.
 
     With `remember_writes` (the stream: every `Incoming.ref` is a command's unique event id), each write also
     stores its event and the commands it applies, and a command found written already is not applied again.
+    With `skip_invalid_values` (file imports) a record is written without the values its fields refuse; they are
+    in `result.skipped`, and `counts["skipped_values"]` counts such records.
     """
     check_matching(db, opts.matching, opts.mode)
     result = BatchResult()
     now = datetime.now(UTC)
-    reads = [(item, read_record(db, item.values, opts, from_text=item.from_text)) for item in batch]
+    reads = [
+        (item, read_record(db, item.values, opts, from_text=item.from_text, skip_invalid=skip_invalid_values))
+        for item in batch
+    ]
     wanted = [v for _, rec in reads if rec.ok for v in match_values(rec, opts.matching)]
     known = await writer.find(db.id, query_for(opts.matching, wanted)) if wanted else []
     view = BatchProfiles(opts.matching, known)
@@ -169,6 +176,9 @@ async def plan_batch(
             result.outcomes[item.ref] = ("rejected", None)
             continue
         result.outcomes[item.ref] = (outcome, pid)
+        if rec.skipped:
+            result.counts["skipped_values"] += 1
+            result.skipped.append(Rejection(item.ref, item.values, [rejected_field(e) for e in rec.skipped]))
         if pid in touched or (job_id is not None and found and found[0].get("last_job_id") == job_id):
             result.counts["duplicates"] += 1  # the same profile twice in one file: the last occurrence wins
         else:
