@@ -54,6 +54,8 @@ def country_code(text: str) -> str | None:
     if len(text) > MAX_COUNTRY_TEXT:
         return None
     key = _key(text)
+    if not key:
+        return None
     if len(key) == 2 and key.upper() in phonenumbers.SUPPORTED_REGIONS:
         return key.upper()
     return _names().get(key)
@@ -71,7 +73,7 @@ def _names() -> dict[str, str]:
         if region not in phonenumbers.SUPPORTED_REGIONS:
             continue
         for name in by_language.values():
-            if name and not name.startswith("*"):  # "*xx": the same name as language xx
+            if name and not name.startswith("*") and _key(name):  # "*xx": the same name as language xx
                 names.setdefault(_key(name), region)
     names.update(ALIASES)
     return names

@@ -89,22 +89,29 @@ def _valid(field: str, raw: object, number: phonenumbers.PhoneNumber, region: st
 
 
 def _refuse_foreign(field: str, raw: object, text: str, number: phonenumbers.PhoneNumber, region: str) -> None:
-    """A national number the import's default country guessed, written without that country's trunk `0`, and valid
-    as a number of another country (905-573-0032 in a GB import is Canadian): refused rather than re-homed."""
+    """A national number the import's default country guessed, written without that country's trunk `0` but
+    exactly as another country writes its numbers (`905-573-0032` in a GB import is Canadian): refused, not
+    re-homed. Digits without grouping (`9055730032`) tell nothing and stay the default country's."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    digits = re.sub(r"[^0-9]", "", text)
-    if metadata is None or metadata.national_prefix != "0" or digits.startswith("0"):
+    groups = digit_groups(text)
+    if metadata is None or metadata.national_prefix != "0" or re.match(r"[^0-9]*0", text) or len(groups) < 2:
         return
-    elsewhere = _regions_valid_for(digits, number.country_code or 0)
+    elsewhere = _written_like_in(text, groups, number.country_code or 0)
     if elsewhere:
         raise FieldValueError(
-            field, raw, "ambiguous_phone", f"written without {region}'s leading 0 and a valid number of "
-            f"{', '.join(elsewhere[:3])}; give the row a country, or write the number with + and its country code"
+            field, raw, "ambiguous_phone", f"written without {region}'s leading 0, the way numbers of "
+            f"{', '.join(elsewhere[:3])} are written; give the row a country, or write the number with + and its country code"
         )  # fmt: skip
 
 
-def _regions_valid_for(digits: str, except_code: int) -> list[str]:
-    """Countries in which `digits`, dialled as a national number, is a valid number."""
+def digit_groups(text: str) -> list[int]:
+    """The lengths of the runs of digits: `905-573-0032` is [3, 3, 4]."""
+    return [len(run) for run in re.findall(r"[0-9]+", text)]
+
+
+def _written_like_in(text: str, groups: list[int], except_code: int) -> list[str]:
+    """Countries in which `text`, dialled as a national number, is valid and grouped as they write it."""
+    digits = "".join(re.findall(r"[0-9]+", text))
     found: list[str] = []
     for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
         if code == except_code:
@@ -113,6 +120,8 @@ def _regions_valid_for(digits: str, except_code: int) -> list[str]:
             number = phonenumbers.parse(f"+{code}{digits}", None)
         except phonenumbers.NumberParseException:
             continue
-        if phonenumbers.is_valid_number(number):
-            found.append(phonenumbers.region_code_for_number(number) or str(code))
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        region = phonenumbers.region_code_for_number(number)
+        if region not in (None, "001") and digit_groups(national) == groups and phonenumbers.is_valid_number(number):
+            found.append(region)
     return found
