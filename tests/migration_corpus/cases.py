@@ -166,7 +166,7 @@ CASES = [
             "mapping": {"entered": "reg_date"}
             | {c: c for c in ("email", "confirmed", "htmlemail", "modified", "foreignkey")},
             "options": {"timezone": "Europe/London"},
-        },  # fmt: skip
+        },
         {"total": 2, "created": 2, "skipped_values": 1},
         {
             # 15:01:17 in London in July is 14:01:17 UTC; in January London is on UTC.
@@ -222,7 +222,7 @@ CASES = [
                 "fields.score": None,
             },
             "sheet.three@example.com": {"fields.signed_up": None, "fields.score": 7.5},
-        },  # fmt: skip
+        },
         [("4", "Signed up", "signed_up", "2021-13-01", "invalid_date", SKIPPED)],
         message="unmapped columns ignored: 6, 7",
     ),
@@ -263,7 +263,7 @@ CASES = [
             line("hubspot_id"),
             line("lifecycle", "enum", options=["subscriber", "lead", "customer"]),
             line("marketing_status"),
-        ],  # fmt: skip
+        ],
         {
             "mapping": {
                 "Record ID": "hubspot_id",
@@ -286,7 +286,7 @@ CASES = [
                 "fields.hubspot_id": "101",
             },
             "hub.two@example.com": {"phones": ["+33612345678"], "fields.lifecycle": None},
-        },  # fmt: skip
+        },
         [
             ("3", "Lifecycle Stage", "lifecycle", "evangelist", "not_an_option", SKIPPED),
             ("4", "Email", "email", "", "missing_match_key", REJECTED),
@@ -315,7 +315,7 @@ CASES = [
             },
             "jose@example.es": {"last_name": "Núñez", "birth_date": None, "fields.notiz": "«señor»"},
             "zoe@example.fr": {"first_name": "Zoë", "city": "Paris", "fields.notiz": None},
-        },  # fmt: skip
+        },
         [("3", "Geburtstag", "birth_date", "31.02.1990", "invalid_date", SKIPPED)],
     ),
     Case(
@@ -332,7 +332,7 @@ CASES = [
                 "fields.profile": None,
             },
             "node.three@example.com": {"fields.vip": None, "fields.score": None, "fields.profile": {"plan": "pro"}},
-        },  # fmt: skip
+        },
         [
             ("2", "profile", "profile.tags", '{"tags": ["x"]}', "array_in_object", SKIPPED),
             ("3", "vip", "vip", "perhaps", "not_a_boolean", SKIPPED),
