@@ -107,7 +107,7 @@ CASES = [
         "listmonk_subscribers.csv",
         [line("attributes", "object")],
         {"mapping": {"email": "email", "name": "first_name", "attributes": "attributes"}},
-        {"total": 4, "created": 3, "rejected": 1, "skipped_values": 2},
+        {"total": 5, "created": 3, "rejected": 2, "skipped_values": 2},
         {
             "user1@mail.example": {"first_name": "User One", "fields.attributes": {"age": 32, "city": "Bengaluru"}},
             "user2@mail.example": {"first_name": "User Two", "fields.attributes": None},
@@ -115,8 +115,9 @@ CASES = [
         },
         [
             ("3", "attributes", "attributes.projects", '{"age": 25, "projects": [1, 2]}', "array_in_object", SKIPPED),
-            ("4", "attributes", "attributes", "{broken", "invalid_json", SKIPPED),
-            ("5", "email", "email", "not-an-email", "invalid_email", REJECTED),
+            ("4", "", "", "", "wrong_cell_count", REJECTED),  # in file order among the others
+            ("5", "attributes", "attributes", "{broken", "invalid_json", SKIPPED),
+            ("6", "email", "email", "not-an-email", "invalid_email", REJECTED),
         ],
     ),
     Case(

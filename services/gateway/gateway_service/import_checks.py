@@ -145,7 +145,9 @@ def did_you_mean(column: str, header: list[str]) -> str:
     """ "; did you mean 'email'?" for a near-miss: spaces around it or another case first, then spelling."""
     plain = column.strip().casefold()
     same = [name for name in header if name.strip().casefold() == plain]
-    close = same or difflib.get_close_matches(column, header, n=1, cutoff=0.75)
+    folded = {name.strip().casefold(): name for name in header}
+    spelled = difflib.get_close_matches(plain, list(folded), n=1, cutoff=0.75)
+    close = same or [folded[name] for name in spelled]
     shown = ", ".join(repr(name) for name in header[:20]) + (" …" if len(header) > 20 else "")
     if not close:
         return f"; its columns are {shown}"
