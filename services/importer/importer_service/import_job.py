@@ -21,7 +21,7 @@ from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import stored_file_chunks
 from profilehub_shared.schemas import Schemas
 
-from .checkpoints import COUNTS, Checkpoints
+from .checkpoints import COUNTS, Checkpoints, storable
 from .domain.mapping import effective_mapping, record_from_row, unknown_targets
 from .domain.matching import MatchingNotUsable
 from .error_report import write_error_report
@@ -148,9 +148,8 @@ def cell_as_text(value: object) -> str:
     """A cell as the report shows it: text as it is, nothing for a missing value, JSON for anything else."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value[:MAX_REPORT_VALUE]
-    return json.dumps(jsonable(value), ensure_ascii=False, default=str)[:MAX_REPORT_VALUE]
+    text = value if isinstance(value, str) else json.dumps(jsonable(value), ensure_ascii=False, default=str)
+    return storable(text[:MAX_REPORT_VALUE])  # the plan keeps the lines: NUL and lone surrogates as escapes
 
 
 MAX_REPORT_VALUE = 1000

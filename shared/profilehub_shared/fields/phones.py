@@ -98,10 +98,12 @@ def _refuse_foreign(field: str, raw: object, text: str, number: phonenumbers.Pho
         return
     elsewhere = _written_like_in(text, groups, number.country_code or 0)
     if elsewhere:
-        raise FieldValueError(
-            field, raw, "ambiguous_phone", f"written without {region}'s leading 0, the way numbers of "
-            f"{', '.join(elsewhere[:3])} are written; give the row a country, or write the number with + and its country code"
-        )  # fmt: skip
+        countries = ", ".join(elsewhere[:3])
+        reason = (
+            f"written without {region}'s leading 0, the way numbers of {countries} are written; give the row a "
+            "country, or write the number with + and its country code"
+        )
+        raise FieldValueError(field, raw, "ambiguous_phone", reason)
 
 
 def digit_groups(text: str) -> list[int]:
