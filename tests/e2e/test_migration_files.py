@@ -141,3 +141,21 @@ async def test_a_mapping_matching_the_header_is_accepted_and_json_keys_never_see
     job = await start_import(api, db_id, "people.jsonl", lines, {"mapping": {"mail": "email", "nmae": "first_name"}})
     job = await finished(api, job["id"])
     assert job["counts"]["created"] == 1 and job["message"] == "mapped columns not in the file: nmae", job
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"options": {"timezone": "Mars/Olympus_Mons"}}, "options.timezone"),
+        ({"invalid_values": "drop_everything"}, "invalid_values"),
+    ],
+)
+async def test_an_unknown_timezone_or_invalid_values_rule_is_refused_at_upload(
+    api: httpx.AsyncClient, options: dict[str, Any], field: str
+) -> None:
+    db_id = await create_database(api, [])
+    answer = await api.post(
+        f"/databases/{db_id}/imports", files={"file": ("people.csv", HEADED)}, data={"options": json.dumps(options)}
+    )
+    assert answer.status_code == 422, answer.text
+    assert [d["field"] for d in answer.json()["error"]["details"]] == [field]

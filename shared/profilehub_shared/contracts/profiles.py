@@ -4,6 +4,7 @@ import zoneinfo
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, field_validator
+from pydantic_core import PydanticCustomError
 
 from .base import Command, Event, Identifier, topic_name
 from .dead_letter import ConsumedRecord
@@ -54,7 +55,10 @@ class WriteOptions(BaseModel):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-            raise ValueError(f"not an IANA time zone such as Europe/London: {value[:64]!r}") from None
+            # A code of its own: which names exist is the machine's tz database, no schema can state it.
+            raise PydanticCustomError(
+                "unknown_timezone", "not an IANA time zone such as Europe/London: {value}", {"value": value[:64]}
+            ) from None
         return value
 
     @field_validator("matching")
