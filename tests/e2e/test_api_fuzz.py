@@ -69,6 +69,8 @@ STATE_REFUSALS = {
     "invalid_delimiter": "a delimiter that is a line break, NUL or the quote character (a rule across two options)",
     "invalid_quotechar": "a quote character that is a line break or NUL",
     "unknown_channel": "a mapping to subscription.<resource>.<channel> with a channel that does not exist",
+    "unknown_column": "a mapping naming a column the uploaded file's header does not have",
+    "unknown_timezone": "a time-zone name the machine's IANA tz database does not have",
 }
 
 

@@ -32,7 +32,9 @@ async def test_messy_csv_counts_and_error_report(api: httpx.AsyncClient) -> None
     assert job["status"] == "done", job
     counts = job["counts"]
     assert (counts["total"], counts["processed"]) == (11, 11)
-    assert (counts["created"], counts["updated"], counts["duplicates"], counts["rejected"]) == (2, 0, 1, 8)
+    # Only the row whose email (its matching key) is bad is rejected; the others are written without their bad value.
+    assert (counts["created"], counts["updated"], counts["duplicates"], counts["rejected"]) == (9, 0, 1, 1)
+    assert counts["skipped_values"] == 7
     assert "colour" in job["message"]
 
     report = await api.get(job["error_report_url"].removeprefix("/api/v1"))
@@ -49,6 +51,7 @@ async def test_messy_csv_counts_and_error_report(api: httpx.AsyncClient) -> None
         ("13", "address", rows[7]["code"]),
     ]
     assert all(r["message"] and r["code"] for r in rows)
+    assert [r["result"] for r in rows] == ["row_rejected"] + ["value_skipped"] * 7
 
     found = (await api.get(f"/databases/{db_id}/profiles", params={"q": "email:ann@shop.example"})).json()
     [ann] = found["items"]

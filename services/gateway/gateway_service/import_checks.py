@@ -5,9 +5,13 @@ failed after five retries; a mapping to an unknown field dropped the column with
 answered 422 with one detail per problem instead of 202.
 """
 
+import asyncio
 import codecs
-from typing import Any
+import difflib
+from typing import Any, BinaryIO
 
+# The importer's file readers are pure functions over a byte stream; the gateway reads only the header with them.
+from importer_service.files import FileError, ReadOptions, header_columns
 from profilehub_shared.contracts.jobs import ImportParams
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import STANDARD_FIELDS
@@ -101,3 +105,51 @@ def subscription_problems(at: str, target: str, db: Database) -> list[Detail]:
     if channel not in CHANNELS:
         return [detail(at, target, "unknown_channel", f"channel must be one of {', '.join(CHANNELS)}")]
     return []
+
+
+async def refuse_unknown_columns(params: ImportParams, stream: BinaryIO) -> None:
+    """422 when the mapping names columns the file's header does not have (CSV, XLSX and archives of those; JSON
+    objects may each have other keys). A file that cannot be read is left to the job, which reports why."""
+    if not params.mapping:
+        return
+    options = ReadOptions(
+        format=params.format,
+        delimiter=params.delimiter,
+        quotechar=params.quotechar,
+        encoding=params.encoding,
+        header=params.header,
+    )
+    try:
+        header = await asyncio.to_thread(header_columns, params.file_name, stream, options)
+    except FileError:
+        header = None
+    finally:
+        stream.seek(0)
+    problems = column_problems(params.mapping, header) if header is not None else []
+    if problems:
+        raise ApiError(422, "invalid", "the mapping names columns the file does not have", problems)
+
+
+def column_problems(mapping: dict[str, str], header: list[str]) -> list[Detail]:
+    """One detail per mapped column missing from the header, with the column it most likely means."""
+    columns = set(header)
+    return [
+        detail(f"mapping.{column}"[:200], column, "unknown_column", f"the file has no column {column!r}{hint}")
+        for column in mapping
+        if column not in columns
+        for hint in [did_you_mean(column, header)]
+    ]
+
+
+def did_you_mean(column: str, header: list[str]) -> str:
+    """ "; did you mean 'email'?" for a near-miss: spaces around it or another case first, then spelling."""
+    plain = column.strip().casefold()
+    same = [name for name in header if name.strip().casefold() == plain]
+    folded = {name.strip().casefold(): name for name in header}
+    spelled = difflib.get_close_matches(plain, list(folded), n=1, cutoff=0.75)
+    close = same or [folded[name] for name in spelled]
+    shown = ", ".join(repr(name) for name in header[:20]) + (" …" if len(header) > 20 else "")
+    if not close:
+        return f"; its columns are {shown}"
+    why = " (header names are read without the spaces around them)" if column.strip() == close[0] else ""
+    return f"; did you mean {close[0]!r}?{why}"

@@ -34,9 +34,17 @@ def escaped(found: re.Match[str]) -> str:
 
 
 COUNTS = (
-    "processed", "created", "updated", "unchanged", "rejected", "duplicates", "deleted", "dropped_fields",
+    "processed",
+    "created",
+    "updated",
+    "unchanged",
+    "rejected",
+    "duplicates",
+    "deleted",
+    "dropped_fields",
+    "skipped_values",
     "no_code_left",
-)  # fmt: skip
+)
 
 
 class Checkpoints:

@@ -8,7 +8,10 @@ from gridfs import AsyncGridFSBucket
 from .checkpoints import Checkpoints
 
 # `member`: the archive member the row is in (empty for a plain file), whose row numbers start at 1 again.
-COLUMNS = ["row", "column", "field", "value", "code", "message", "member"]
+# `column`: the file's column (empty when the reason is about no one column); `value`: that cell as the file has it
+# (JSON for a structured value of a JSON file, empty for a missing one); `result`: row_rejected, or value_skipped
+# for a value left out of a row that was written (per-value rejection).
+COLUMNS = ["row", "column", "field", "value", "code", "message", "member", "result"]
 
 
 async def write_error_report(

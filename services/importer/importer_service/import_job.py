@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import os
 import tempfile
 import uuid
@@ -20,7 +21,7 @@ from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import stored_file_chunks
 from profilehub_shared.schemas import Schemas
 
-from .checkpoints import COUNTS, Checkpoints
+from .checkpoints import COUNTS, Checkpoints, storable
 from .domain.mapping import effective_mapping, record_from_row, unknown_targets
 from .domain.matching import MatchingNotUsable
 from .error_report import write_error_report
@@ -36,7 +37,7 @@ from .files import (
     read_rows,
 )
 from .repository import ProfileStore, writes_of
-from .writes import Incoming, plan_batch
+from .writes import Incoming, jsonable, plan_batch
 
 Publish = Any  # async (event) -> None
 PublishJson = Any  # async (topic, key, JSON text) -> None
@@ -100,28 +101,58 @@ def batches(rows: Iterator[Row | BadRow], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def rejection_rows(bad: list[BadRow], rejected: list[Any], rows: dict[str, Row]) -> list[dict[str, Any]]:
-    """Report lines: the unreadable rows, then each reason of each rejected row, named by member and row."""
-    lines = [
-        {"row": b.number, "member": b.member or "", "column": "", "field": "", "value": "", "code": b.code,
-         "message": b.message}
-        for b in bad
-    ]  # fmt: skip
-    for r in rejected:
-        row = rows[r.ref]
-        for e in r.errors:
-            lines.append(
-                {
-                    "row": row.number,
-                    "member": row.member or "",
-                    "column": e.field,
-                    "field": e.field,
-                    "value": e.value or "",
-                    "code": e.code,
-                    "message": e.message,
-                }
-            )
-    return lines
+def rejection_rows(
+    chunk: list[Item], rejected: list[Any], skipped: list[Any], mapping: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Report lines in file order: unreadable rows, each reason of each rejected row, each value left out of a
+    written row; named by member, row and the file's own column, the value as the file has it."""
+    columns_of = {target: column for column, target in reversed(mapping.items())}
+    lines: list[tuple[int, dict[str, Any]]] = []
+    for at, row in chunk:
+        if isinstance(row, BadRow):
+            lines.append((at, {"row": row.number, "member": row.member or "", "code": row.code,
+                               "message": row.message, "result": ROW_REJECTED}))  # fmt: skip
+    position = {str(at): (at, row) for at, row in chunk}
+    for result, found in ((ROW_REJECTED, rejected), (VALUE_SKIPPED, skipped)):
+        for r in found:
+            at, row = position[r.ref]
+            assert isinstance(row, Row)  # only readable rows are written or rejected
+            for e in r.errors:
+                column = columns_of.get(top_field_name(e.field), "")
+                lines.append((at, report_line(row, column, e, result)))
+    lines.sort(key=lambda line: line[0])  # stable: a row's reasons keep their order
+    return [line for _, line in lines]
+
+
+ROW_REJECTED, VALUE_SKIPPED = "row_rejected", "value_skipped"
+
+
+def top_field_name(path: str) -> str:
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
+def report_line(row: Row, column: str, error: Any, result: str) -> dict[str, Any]:
+    return {
+        "row": row.number,
+        "member": row.member or "",
+        "column": column,
+        "field": error.field,
+        "value": cell_as_text(row.values.get(column)) if column else "",
+        "code": error.code,
+        "message": error.message,
+        "result": result,
+    }
+
+
+def cell_as_text(value: object) -> str:
+    """A cell as the report shows it: text as it is, nothing for a missing value, JSON for anything else."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(jsonable(value), ensure_ascii=False, default=str)
+    return storable(text[:MAX_REPORT_VALUE])  # the plan keeps the lines: NUL and lone surrogates as escapes
+
+
+MAX_REPORT_VALUE = 1000
 
 
 async def make_plan(
@@ -140,14 +171,22 @@ async def make_plan(
         )
         for ref, r in good.items()
     ]
-    result = await plan_batch(deps.store, db, incoming, params.options, "import_file", job.job_id)
+    result = await plan_batch(
+        deps.store,
+        db,
+        incoming,
+        params.options,
+        "import_file",
+        job.job_id,
+        skip_invalid_values=params.invalid_values == "skip_value",
+    )
     counts = dict(result.counts)
     counts["rejected"] = counts.get("rejected", 0) + len(bad)
     counts["processed"] = len(chunk)
     return {
         "writes": writes_of(result.merged),
         "events": stored_events(result.changes),
-        "rejections": rejection_rows(bad, result.rejected, good),
+        "rejections": rejection_rows(chunk, result.rejected, result.skipped, mapping),
         "counts": counts,
     }
 
@@ -260,6 +299,9 @@ async def import_file(
                 await deps.publish(progress(job, state, "running"))
             number += 1
     report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)
-    note = f"unmapped columns ignored: {', '.join(map(repr_if_odd, unmapped))}" if unmapped else ""
+    absent = [c for c in params.mapping if c not in mapping]  # JSON files: no object had the key
+    notes = [f"unmapped columns ignored: {', '.join(map(repr_if_odd, unmapped))}"] if unmapped else []
+    notes += [f"mapped columns not in the file: {', '.join(map(repr_if_odd, absent))}"] if absent else []
+    note = "; ".join(notes)
     state = await deps.checkpoints.finish(job.job_id, "done", report, note)
     await deps.publish(progress(job, state, "done"))

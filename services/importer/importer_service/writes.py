@@ -72,6 +72,7 @@ class BatchResult:
     republish: dict[str, str] = field(default_factory=dict)  # profile id → stored event JSON of a redelivery
     ignored: dict[str, list[str]] = field(default_factory=dict)  # ref → keys of the record that are not fields
     warnings: list[ProfileUpsertWarned] = field(default_factory=list)  # stream: applied with ignored keys
+    skipped: list[Rejection] = field(default_factory=list)  # written records' values left out (per-value rejection)
 
 
 def rejected_field(err: FieldValueError) -> RejectedField:
@@ -138,16 +139,28 @@ async def plan_batch(
     job_id: str | None = None,
     *,
     remember_writes: bool = False,
+    skip_invalid_values: bool = False,
 ) -> BatchResult:
     """Decide what `batch` does to the profiles (reads only); `writer.save(result.merged)` applies it.
 
     With `remember_writes` (the stream: every `Incoming.ref` is a command's unique event id), each write also
     stores its event and the commands it applies, and a command found written already is not applied again.
     A value of a unique field that another profile holds rejects its record (`duplicate_unique`, see `unique`).
+    With `skip_invalid_values` (file imports) a record is written without the values its fields refuse; they are
+    in `result.skipped`, and `counts["skipped_values"]` counts such records.
     """
     for attempt in range(1, RACE_ATTEMPTS + 1):
         try:
-            return await plan_once(writer, db, batch, opts, source, job_id, remember_writes=remember_writes)
+            return await plan_once(
+                writer,
+                db,
+                batch,
+                opts,
+                source,
+                job_id,
+                remember_writes=remember_writes,
+                skip_invalid_values=skip_invalid_values,
+            )
         except UniqueRace:
             if attempt == RACE_ATTEMPTS:
                 raise
@@ -169,11 +182,15 @@ async def plan_once(
     job_id: str | None = None,
     *,
     remember_writes: bool = False,
+    skip_invalid_values: bool = False,
 ) -> BatchResult:
     check_matching(db, opts.matching, opts.mode)
     result = BatchResult()
     now = datetime.now(UTC)
-    reads = [(item, read_record(db, item.values, opts, from_text=item.from_text)) for item in batch]
+    reads = [
+        (item, read_record(db, item.values, opts, from_text=item.from_text, skip_invalid=skip_invalid_values))
+        for item in batch
+    ]
     if opts.detect_geo:
         locate = configured_locator().locate
         for _, rec in reads:
@@ -220,6 +237,9 @@ async def plan_once(
             result.outcomes[item.ref] = ("rejected", None)
             continue
         result.outcomes[item.ref] = (outcome, pid)
+        if rec.skipped:
+            result.counts["skipped_values"] += 1
+            result.skipped.append(Rejection(item.ref, item.values, [rejected_field(e) for e in rec.skipped]))
         if pid in touched or (job_id is not None and found and found[0].get("last_job_id") == job_id):
             result.counts["duplicates"] += 1  # the same profile twice in one file: the last occurrence wins
         else:

@@ -32,6 +32,12 @@ class ImportParams(BaseModel):
         "empty: columns named like fields are taken as they are; unmapped columns are ignored and reported",
     )
     options: WriteOptions = Field(default_factory=WriteOptions)
+    invalid_values: Literal["skip_value", "reject_row"] = Field(
+        "skip_value",
+        description="A value its field refuses: skip_value writes the row without it (the row is counted in "
+        "skipped_values and the value is in the error report); reject_row rejects the whole row. Either way an "
+        "invalid matching key or required field rejects the row",
+    )
 
 
 class CopyParams(BaseModel):
@@ -202,6 +208,11 @@ class JobCounts(BaseModel):
     deleted: int = 0
     dropped_fields: int = Field(0, description="Copy: field values left out because the target lacks the field")
     no_code_left: int = Field(0, description="attach_promo: profiles left without a code because the pool ran out")
+    skipped_values: int = Field(
+        0,
+        description="Import: rows written without one or more of their values, which their fields refused (each "
+        "value is in the error report); these rows are counted in created/updated/unchanged too",
+    )
 
 
 class JobProgressed(Event):

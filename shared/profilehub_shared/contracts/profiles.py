@@ -1,8 +1,10 @@
 """Messages of profile writes: upserts asked by upstream systems, their rejections, and profile changes."""
 
+import zoneinfo
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictBool, field_validator
+from pydantic_core import PydanticCustomError
 
 from .base import Command, Event, Identifier, topic_name
 from .dead_letter import ConsumedRecord
@@ -27,13 +29,42 @@ class WriteOptions(BaseModel):
     empty: Literal["skip", "clear"] = Field("skip", description="An empty value leaves the field (skip) or clears it")
     date_format: str | None = Field(None, max_length=100, description="strptime format of dates besides RFC 3339")
     default_phone_region: str | None = Field(
-        None, min_length=2, max_length=2, description="ISO country of local phone numbers, e.g. RU"
+        None,
+        min_length=2,
+        max_length=2,
+        description="ISO country of national phone numbers (without +) in records that name no country of their "
+        "own in `country` / `reg_country`, e.g. RU",
     )
     detect_geo: StrictBool = Field(
         False,
         description="Fill reg_country / reg_city from reg_ip, and country / region / city from ip, from the offline "
         "geo database (GEOIP_DATABASE, or the shipped country data), where the record gives no value",
     )
+    timezone: str | None = Field(
+        None,
+        max_length=64,
+        description="IANA time zone of date-times written without an offset, e.g. Europe/London (default UTC); "
+        "a date alone (2016-07-22) is that calendar day and is never shifted",
+    )
+    trim: StrictBool = Field(
+        True,
+        description="Trim spaces, tabs and line breaks around the text of line fields, standard and custom alike; "
+        "false keeps the text as given",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def known_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            # A code of its own: which names exist is the machine's tz database, no schema can state it.
+            raise PydanticCustomError(
+                "unknown_timezone", "not an IANA time zone such as Europe/London: {value}", {"value": value[:64]}
+            ) from None
+        return value
 
     @field_validator("matching")
     @classmethod

@@ -3,11 +3,12 @@
 from collections.abc import Callable
 from typing import Any
 
-from .contacts import coerce_email, coerce_gender, coerce_phones, coerce_timezone
+from .contacts import coerce_email, coerce_gender, coerce_timezone
 from .dates import coerce_date
 from .definitions import STANDARD_FIELDS, CustomField, FieldType, StandardKind
 from .errors import FieldValueError
 from .objects import checked_object, checked_object_array, parse_json_text
+from .phones import coerce_phones
 from .scalars import (
     coerce_boolean,
     coerce_enum,
@@ -20,15 +21,23 @@ from .scalars import (
 
 
 def coerce_custom(
-    field: CustomField, raw: object, *, from_text: bool = False, date_format: str | None = None
+    field: CustomField,
+    raw: object,
+    *,
+    from_text: bool = False,
+    date_format: str | None = None,
+    timezone: str | None = None,
+    trim: bool = True,
 ) -> object:
     """The stored form of `raw` for custom field `field`, or FieldValueError naming field, value and reason.
 
-    `from_text=True` means `raw` came from a file cell: text forms are accepted as well (yes/no booleans, tags
-    separated by `,` `|` `;`, objects as JSON text). Stored forms: int, float, str, aware UTC datetime, bool,
-    list[str], dict, list[dict].
+    Text is read alike from a file cell and from a JSON string (upstream CRMs send strings for everything): yes/no
+    booleans, numbers as text, tags separated by `,` `|` `;`, objects as JSON text. `from_text=True` (a file cell)
+    also reads a spreadsheet's 1/0 as a boolean. Line text is trimmed unless `trim` is False; naive date-times are
+    in `timezone`. Stored forms: int, float, str, aware UTC datetime, bool, list[str], dict, list[dict].
     """
     name = field.name
+    from_text = from_text or isinstance(raw, str)
     if field.type in (FieldType.object, FieldType.object_array) and from_text and isinstance(raw, str):
         raw = parse_json_text(name, raw)
     match field.type:
@@ -37,9 +46,9 @@ def coerce_custom(
         case FieldType.float:
             return coerce_float(name, raw)
         case FieldType.line:
-            return coerce_line(name, raw, field.max_length)
+            return coerce_line(name, raw, field.max_length, strip=trim)
         case FieldType.date:
-            return coerce_date(name, raw, date_format=date_format)
+            return coerce_date(name, raw, date_format=date_format, timezone=timezone)
         case FieldType.boolean:
             return coerce_boolean(name, raw, from_text=from_text)
         case FieldType.enum:
@@ -62,20 +71,26 @@ def coerce_standard(
     from_text: bool = False,
     default_phone_region: str | None = None,
     date_format: str | None = None,
+    timezone: str | None = None,
+    trim: bool = True,
+    row_country: str | None = None,
 ) -> object:
     """The stored form of `raw` for standard field `name` (email, phones, birth_date …), or FieldValueError.
 
-    Phones become a list of E.164 strings; local numbers need `default_phone_region` (ISO country, e.g. "RU").
-    Text fields are trimmed. `from_text` is accepted for symmetry: standard fields read text the same either way.
+    Phones become a list of E.164 strings; national numbers are read in `row_country` (the record's own country,
+    code or name), else `default_phone_region` (ISO country, e.g. "RU"). Text fields are trimmed unless `trim` is
+    False. `from_text` is accepted for symmetry: standard fields read text the same either way.
     """
     spec = STANDARD_FIELDS.get(name)
     if spec is None:
         raise FieldValueError(name, raw, "unknown_field", "not a standard field")
     readers: dict[StandardKind, Callable[[], Any]] = {
         StandardKind.email: lambda: coerce_email(name, raw),
-        StandardKind.phones: lambda: coerce_phones(name, raw, default_region=default_phone_region),
-        StandardKind.line: lambda: coerce_line(name, raw, spec.max_length, strip=True),
-        StandardKind.date: lambda: coerce_date(name, raw, date_format=date_format),
+        StandardKind.phones: lambda: coerce_phones(
+            name, raw, default_region=default_phone_region, row_country=row_country
+        ),
+        StandardKind.line: lambda: coerce_line(name, raw, spec.max_length, strip=trim),
+        StandardKind.date: lambda: coerce_date(name, raw, date_format=date_format, timezone=timezone),
         StandardKind.gender: lambda: coerce_gender(name, raw),
         StandardKind.ip: lambda: coerce_ip(name, raw),
         StandardKind.timezone: lambda: coerce_timezone(name, raw),

@@ -41,7 +41,8 @@ def test_date_forms(raw: object, stored: datetime) -> None:
     [
         ("2019-02-30", "invalid_date"),
         ("2019-13-01", "invalid_date"),
-        ("22.08.2019", "invalid_date"),
+        ("32.08.2019", "invalid_date"),
+        ("22.08.19", "invalid_date"),
         ("2019-W34", "invalid_date"),
         ("20190822", "invalid_date"),
         ("2019-08-22T25:00:00Z", "invalid_date"),

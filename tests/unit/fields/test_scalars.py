@@ -108,7 +108,7 @@ def test_float_refuses(raw: object, code: str) -> None:
     ("raw", "stored"),
     [
         ("hello", "hello"),
-        ("  spaced  ", "  spaced  "),
+        ("  spaced  ", "spaced"),
         ("", ""),
         ("ünïcødé 😀", "ünïcødé 😀"),
         (190000, "190000"),
@@ -119,6 +119,10 @@ def test_float_refuses(raw: object, code: str) -> None:
 )
 def test_line_accepts_text(raw: object, stored: str) -> None:
     assert coerce_custom(field("line"), raw) == stored
+
+
+def test_line_text_is_kept_raw_when_asked() -> None:
+    assert coerce_custom(field("line"), " \tspaced \n", trim=False) == " \tspaced \n"
 
 
 @pytest.mark.parametrize(
@@ -165,9 +169,17 @@ def test_boolean_from_json(raw: object, stored: bool) -> None:
     assert coerce_custom(field("boolean"), raw) is stored
 
 
-@pytest.mark.parametrize("raw", ["yes", "1", 1, 0, "", "maybe", None, 2.0])
-def test_boolean_from_json_is_strict(raw: object) -> None:
+@pytest.mark.parametrize("raw", [1, 0, "", "maybe", None, 2.0])
+def test_boolean_from_json_refuses_numbers_and_other_words(raw: object) -> None:
     assert refused("boolean", raw).code == "not_a_boolean"
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"), [("yes", True), ("1", True), ("On", True), ("no", False), ("0", False), (" N ", False)]
+)
+def test_a_json_string_for_a_boolean_is_read_like_a_text_cell(raw: str, stored: bool) -> None:
+    """Upstream CRMs send every value as a string; "yes" and "1" mean what they mean in a CSV file."""
+    assert coerce_custom(field("boolean"), raw) is stored
 
 
 @pytest.mark.parametrize("raw", ["maybe", "", 2, "2", "yess", None])

@@ -90,7 +90,7 @@ def test_changed_fields_are_sent_as_typed_and_an_unticked_box_is_false() -> None
     [
         ("age", "12.5", "not_an_integer"),
         ("score", "12,5", "not_a_number"),
-        ("since", "31.05.2020", "invalid_date"),
+        ("since", "31.02.2020", "invalid_date"),
         ("plan", "gold", "not_an_option"),
         ("home_ip", "999.1.1.1", "invalid_ip"),
         ("address", "{not json", "invalid_json"),

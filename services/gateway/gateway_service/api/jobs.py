@@ -19,7 +19,7 @@ from profilehub_shared.mongo import FileTooLarge, store_file, stored_file_chunks
 
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
-from ..import_checks import refuse_known_problems
+from ..import_checks import refuse_known_problems, refuse_unknown_columns
 from ..json_input import parse_json
 from ..messages import check_fits
 from ..store import visible
@@ -117,7 +117,9 @@ async def start_import(
 ) -> Job:
     database = await visible(db, "databases", Database, database_id, caller)
     # Refuse bad options before storing the file.
-    refuse_known_problems(import_options(options, "0" * 24, file.filename or "upload"), database)
+    checked = import_options(options, "0" * 24, file.filename or "upload")
+    refuse_known_problems(checked, database)
+    await refuse_unknown_columns(checked, file.file)
     file_id = await store_upload(request, file, database_id)
     params = import_options(options, file_id, file.filename or "upload")
     now = datetime.now(UTC)

@@ -23,6 +23,7 @@ class ReadRecord:
     profile_id: str | None = None
     errors: list[FieldValueError] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    skipped: list[FieldValueError] = field(default_factory=list)  # values left out; the rest of the record is written
 
     @property
     def ok(self) -> bool:
@@ -33,11 +34,28 @@ def is_empty(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
 
 
-def read_value(db: Database, name: str, raw: object, out: ReadRecord, opts: WriteOptions, from_text: bool) -> None:
+# Where a record says which country its national phone numbers are in, first found first.
+COUNTRY_KEYS = ("country", "reg_country")
+
+
+def row_country(raw: dict[str, Any]) -> str | None:
+    """The record's own country as written (ISO code or name), for reading its national phone numbers."""
+    for key in COUNTRY_KEYS:
+        value = raw.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def read_value(
+    db: Database, name: str, raw: object, out: ReadRecord, opts: WriteOptions, from_text: bool, country: str | None
+) -> None:
     custom = db.field(name)
     try:
         if custom is not None:
-            out.custom[name] = coerce_custom(custom, raw, from_text=from_text, date_format=opts.date_format)
+            out.custom[name] = coerce_custom(
+                custom, raw, from_text=from_text, date_format=opts.date_format, timezone=opts.timezone, trim=opts.trim
+            )
         elif name in STANDARD_FIELDS:
             out.standard[name] = coerce_standard(
                 name,
@@ -45,11 +63,34 @@ def read_value(db: Database, name: str, raw: object, out: ReadRecord, opts: Writ
                 from_text=from_text,
                 default_phone_region=opts.default_phone_region,
                 date_format=opts.date_format,
+                timezone=opts.timezone,
+                trim=opts.trim,
+                row_country=country,
             )
         else:
             out.unknown.append(name)
     except FieldValueError as exc:
         out.errors.append(exc)
+
+
+def top_field(error: FieldValueError) -> str:
+    """The field an error is about: `address` for `address.zip`, `items` for `items[2].sku`."""
+    return error.field.split(".", 1)[0].split("[", 1)[0]
+
+
+def must_hold(db: Database, matching: str) -> set[str]:
+    """Fields whose invalid value rejects the whole record: the matching key and the required fields."""
+    key = {"email": "email", "phone": "phones", "profile_id": "profile_id"}.get(matching, matching[6:])
+    required = {name for name, s in db.standard_fields.items() if s.required}
+    return {key, "subscriptions", *required, *(f.name for f in db.custom_fields if f.required)}
+
+
+def skip_invalid_values(db: Database, out: ReadRecord, matching: str) -> None:
+    """Per-value rejection: invalid values of optional fields are left out (and kept in `skipped`); the record
+    is still rejected when its matching key, a required field or a subscription is invalid."""
+    kept = must_hold(db, matching)
+    out.skipped = [e for e in out.errors if top_field(e) not in kept]
+    out.errors = [e for e in out.errors if top_field(e) in kept]
 
 
 def read_subscription(db: Database, raw: object, out: ReadRecord) -> None:
@@ -100,9 +141,16 @@ def ignored_note(db: Database, keys: list[str]) -> str:
     return f"not fields of this database, not written: {', '.join(parts)}"
 
 
-def read_record(db: Database, raw: dict[str, Any], opts: WriteOptions, *, from_text: bool = False) -> ReadRecord:
-    """Coerce every key of `raw`; empty values are noted, not coerced (merge decides what they mean)."""
+def read_record(
+    db: Database, raw: dict[str, Any], opts: WriteOptions, *, from_text: bool = False, skip_invalid: bool = False
+) -> ReadRecord:
+    """Coerce every key of `raw`; empty values are noted, not coerced (merge decides what they mean).
+
+    With `skip_invalid` (file imports by default) a value its field refuses is left out rather than rejecting the
+    record: see `skip_invalid_values`.
+    """
     out = ReadRecord()
+    country = row_country(raw)
     for name, value in raw.items():
         if name == "profile_id":
             out.profile_id = str(value) if not is_empty(value) else None
@@ -112,5 +160,7 @@ def read_record(db: Database, raw: dict[str, Any], opts: WriteOptions, *, from_t
         elif is_empty(value):
             out.empty.add(name)
         else:
-            read_value(db, name, value, out, opts, from_text)
+            read_value(db, name, value, out, opts, from_text, country)
+    if skip_invalid:
+        skip_invalid_values(db, out, opts.matching)
     return out

@@ -3,7 +3,7 @@
 Pure: no Kafka, no Mongo. Memory stays flat whatever the file size; rows are yielded lazily.
 """
 
-from .reading import columns, count_rows, read_rows
+from .reading import columns, count_rows, header_columns, read_rows
 from .rows import MAX_ARCHIVE_BYTES, MAX_ARCHIVE_RATIO, BadRow, FileError, ReadOptions, Row
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "Row",
     "columns",
     "count_rows",
+    "header_columns",
     "read_rows",
 ]

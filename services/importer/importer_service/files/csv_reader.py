@@ -3,12 +3,17 @@
 Blank records (no cells, or only whitespace cells, as Excel leaves in ";;;" lines) are skipped yet keep their
 number, so row numbers match what a spreadsheet shows for the same file.
 
+Rows are read as spreadsheet tools and other importers read them: missing cells at the end of a row are empty,
+empty cells past the header's width (a trailing delimiter) are dropped, and in a record with a quoted cell after
+spaces, spaces after each delimiter are skipped, so `a@x.example, "Foo 3"` gives `Foo 3`, not `"Foo 3"`.
+
 Quotes are read strictly: a quoted cell must end with its quote followed by a delimiter or a line break. A stray or
 unclosed quote would otherwise pull the following lines into one cell (three rows becoming one profile, silently);
 instead the record's first line is rejected (`unclosed_quote`) and the lines after it are read again as records.
 """
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -51,14 +56,25 @@ def csv_columns(source: Source, options: ReadOptions) -> list[str]:
 
 
 def data_row(record: Record, header: list[str], options: ReadOptions, member: str | None) -> Row | BadRow:
-    if len(record.cells) == len(header) and not record.bad_bytes:
-        return Row(record.number, dict(zip(header, record.cells, strict=True)), True, member)
+    cells = fitted(record.cells, len(header))
+    if cells is not None and not record.bad_bytes:
+        return Row(record.number, dict(zip(header, cells, strict=True)), True, member)
     where = f"row {record.number}" + (f" (line {record.line})" if record.line != record.number else "")
     if record.bad_bytes:
         code, wording = record.bad_bytes
         return BadRow(record.number, f"{where}: {wording}", code, member)
     has = "header has" if options.header else "first row has"
     return BadRow(record.number, f"{where}: {len(record.cells)} cells, {has} {len(header)}", "wrong_cell_count", member)
+
+
+def fitted(cells: list[str], width: int) -> list[str] | None:
+    """The cells padded with empty ones to the header's width, or cut of empty ones past it; None when a cell
+    past the width holds something (the row does not fit the header)."""
+    if len(cells) <= width:
+        return cells + [""] * (width - len(cells))
+    if any(cell.strip() for cell in cells[width:]):
+        return None
+    return cells[:width]
 
 
 def header_of(record: Record, options: ReadOptions) -> list[str]:
@@ -82,11 +98,14 @@ def records(source: Source, options: ReadOptions, member: str | None) -> Iterato
     with text:
         delimiter = options.delimiter or detect_delimiter(decode_head(source.head, encoding), options.quotechar)
         feed = RecordFeed(text)
-        reader = csv.reader(feed, delimiter=delimiter, quotechar=options.quotechar, strict=True)
+        plain = csv.reader(feed, delimiter=delimiter, quotechar=options.quotechar, strict=True)
+        spaced = csv.reader(feed, delimiter=delimiter, quotechar=options.quotechar, strict=True, skipinitialspace=True)
+        quoted_after_space = spaced_quote(delimiter, options.quotechar)
         bad_bytes = bad_bytes_code(encoding)
         number = 0
         while True:
             feed.start_record()
+            reader = spaced if quoted_after_space.search(feed.peek()) else plain
             try:
                 cells = next(reader)
             except StopIteration:
@@ -99,6 +118,14 @@ def records(source: Source, options: ReadOptions, member: str | None) -> Iterato
             joined = "".join(cells)
             if joined and not joined.isspace():
                 yield Record(number, feed.first_line, cells, bad_bytes if has_bad_bytes(joined) else None)
+
+
+def spaced_quote(delimiter: str, quotechar: str) -> re.Pattern[str]:
+    """A quoted cell after spaces (`a, "b"`): such a record is read skipping the spaces after each delimiter, as
+    spreadsheet tools do; other records keep their cells' spaces (trimming is the field rules' business)."""
+    if delimiter == " ":
+        return re.compile(r"(?!)")  # spaces are the delimiter there
+    return re.compile(f"(?:^|{re.escape(delimiter)}) +{re.escape(quotechar)}")
 
 
 def broken_record(feed: RecordFeed, number: int, exc: Exception, member: str | None) -> BadRow:

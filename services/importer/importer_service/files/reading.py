@@ -51,6 +51,20 @@ def columns(name: str, stream: BinaryIO, options: ReadOptions) -> list[str]:
     return list(found)
 
 
+def header_columns(name: str, stream: BinaryIO, options: ReadOptions) -> list[str] | None:
+    """The columns a mapping may name, when the file states them in a header (CSV, XLSX, archives of those);
+    None for JSON and JSON Lines, whose objects may each have other keys. Reads only the header rows."""
+    check_options(options)
+    found: dict[str, None] = {}
+    with decoding_errors():
+        for source, kind, member in parts(Source(name, stream), options):
+            if kind not in ("csv", "xlsx"):
+                return None
+            with member_damage(member):
+                found.update(dict.fromkeys(part_columns(source, kind, options, member)))
+    return list(found)
+
+
 def part_columns(source: Source, kind: Kind, options: ReadOptions, member: str | None) -> list[str]:
     if kind == "csv":
         return csv_columns(source, options)

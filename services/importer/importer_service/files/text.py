@@ -71,6 +71,16 @@ class RecordFeed:
             raise RecordTooLong(f"a record is longer than {MAX_RECORD} characters")
         return line
 
+    def peek(self) -> str:
+        """The line the next record starts with ("" at the end), without taking it."""
+        if not self._again:
+            line = self._text.readline(MAX_RECORD + 1)
+            if not line:
+                return ""
+            self._last_line += 1
+            self._again.append((self._last_line, line))
+        return self._again[0][1]
+
     def start_record(self) -> None:
         self.record, self.record_chars = [], 0
 

@@ -1,0 +1,129 @@
+"""Phones: E.164 numbers, national numbers read in the country of their row or of the import (SPEC §2)."""
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from .countries import country_code
+from .errors import FieldValueError
+
+MAX_PHONES = 100
+MAX_PHONE_TEXT = 100
+PHONE_SEPARATORS = re.compile(r"[,;|]")
+
+
+def coerce_phones(
+    field: str, raw: object, *, default_region: str | None = None, row_country: str | None = None
+) -> list[str]:
+    """Distinct E.164 numbers from one number, a list, or text split on `,` `;` `|`.
+
+    A number without a leading `+` is a national number of the row's country (`row_country`: the text of
+    its `country` / `reg_country`, an ISO code or a name), else of `default_region`. It must be valid there
+    (`phonenumbers.is_valid_number`): a number is never moved to another country to make it fit.
+    """
+    if isinstance(raw, str):
+        items: list[object] = [part for part in PHONE_SEPARATORS.split(raw) if part.strip()]
+    elif isinstance(raw, int) and not isinstance(raw, bool):
+        items = [raw]
+    elif isinstance(raw, list):
+        items = list(raw)
+    else:
+        raise FieldValueError(field, raw, "wrong_type", "expected a phone number or a list of them")
+    if len(items) > MAX_PHONES:
+        raise FieldValueError(field, raw, "too_many", f"more than {MAX_PHONES} phone numbers")
+    home = PhoneHome.of(field, row_country, default_region)
+    return list(dict.fromkeys(_phone(field, item, home) for item in items))
+
+
+@dataclass(frozen=True)
+class PhoneHome:
+    """The country national numbers are read in, and whether the row said so or the import's default guessed it."""
+
+    region: str | None
+    stated: bool
+    country_text: str | None = None  # the row's country as written, when it named no country we know
+
+    @classmethod
+    def of(cls, field: str, row_country: str | None, default_region: str | None) -> "PhoneHome":
+        if row_country is not None and row_country.strip():
+            code = country_code(row_country)
+            return cls(code, True, None if code else row_country)
+        return cls(default_region.upper() if default_region else None, False)
+
+
+def _phone(field: str, raw: object, home: PhoneHome) -> str:
+    from_number = isinstance(raw, int) and not isinstance(raw, bool)
+    if from_number and 0 < raw < 10**20:  # type: ignore[operator]
+        raw = str(raw)  # a spreadsheet cell holding the digits of a number
+    if not isinstance(raw, str) or len(raw) > MAX_PHONE_TEXT:
+        raise FieldValueError(field, raw, "invalid_phone", "expected a phone number such as +79001234567")
+    text = raw.strip()
+    if text.startswith("+"):
+        return _valid(field, raw, _parsed(field, raw, text, None), None)
+    if home.country_text is not None:
+        raise FieldValueError(
+            field, raw, "invalid_phone", f"the row's country {home.country_text!r} is no country we know, so the "
+            "national number has no country; write it with + and its country code"
+        )  # fmt: skip
+    if home.region is None:
+        raise FieldValueError(field, raw, "invalid_phone", "a local number needs a default country code, or a +")
+    number = _parsed(field, raw, text, home.region)
+    if not home.stated and not from_number:
+        _refuse_foreign(field, raw, text, number, home.region)
+    return _valid(field, raw, number, home.region)
+
+
+def _parsed(field: str, raw: object, text: str, region: str | None) -> phonenumbers.PhoneNumber:
+    try:
+        return phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise FieldValueError(field, raw, "invalid_phone", f"not a phone number ({exc})") from None
+
+
+def _valid(field: str, raw: object, number: phonenumbers.PhoneNumber, region: str | None) -> str:
+    if not phonenumbers.is_valid_number(number):
+        where = f"for {region}" if region else "for its country"
+        raise FieldValueError(field, raw, "invalid_phone", f"not a valid phone number {where}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _refuse_foreign(field: str, raw: object, text: str, number: phonenumbers.PhoneNumber, region: str) -> None:
+    """A national number the import's default country guessed, written without that country's trunk `0` but
+    exactly as another country writes its numbers (`905-573-0032` in a GB import is Canadian): refused, not
+    re-homed. Digits without grouping (`9055730032`) tell nothing and stay the default country's."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    groups = digit_groups(text)
+    if metadata is None or metadata.national_prefix != "0" or re.match(r"[^0-9]*0", text) or len(groups) < 2:
+        return
+    elsewhere = _written_like_in(text, groups, number.country_code or 0)
+    if elsewhere:
+        countries = ", ".join(elsewhere[:3])
+        reason = (
+            f"written without {region}'s leading 0, the way numbers of {countries} are written; give the row a "
+            "country, or write the number with + and its country code"
+        )
+        raise FieldValueError(field, raw, "ambiguous_phone", reason)
+
+
+def digit_groups(text: str) -> list[int]:
+    """The lengths of the runs of digits: `905-573-0032` is [3, 3, 4]."""
+    return [len(run) for run in re.findall(r"[0-9]+", text)]
+
+
+def _written_like_in(text: str, groups: list[int], except_code: int) -> list[str]:
+    """Countries in which `text`, dialled as a national number, is valid and grouped as they write it."""
+    digits = "".join(re.findall(r"[0-9]+", text))
+    found: list[str] = []
+    for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+        if code == except_code:
+            continue
+        try:
+            number = phonenumbers.parse(f"+{code}{digits}", None)
+        except phonenumbers.NumberParseException:
+            continue
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        region = phonenumbers.region_code_for_number(number)
+        if region not in (None, "001") and digit_groups(national) == groups and phonenumbers.is_valid_number(number):
+            found.append(region)
+    return found
