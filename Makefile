@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test test-unit test-integration bench soak install infra-up infra-down infra-status lint typecheck docs clean
+.PHONY: run test test-unit test-integration chart bench soak install infra-up infra-down infra-status lint typecheck docs clean
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is needed"; exit 1; }
@@ -34,6 +34,11 @@ test-unit: $(STAMP)
 
 test-integration: $(STAMP)
 	$(PY) -m pytest -m "integration or e2e"
+
+# helm lint --strict and helm template of deploy/helm/profilehub, the manifests checked against the code (also in make
+# test). Helm is built once with `go install` into the download cache (deploy/local/helm.sh).
+chart: $(STAMP)
+	$(PY) -m pytest tests/unit/test_helm_chart.py -q
 
 bench: $(STAMP)
 	$(PY) -m pytest tests/bench -p no:randomly -s -m bench -o timeout=7200
