@@ -49,7 +49,7 @@ start_mongod() {
 
 pg_bin() {
   local dir
-  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  dir="$(ls -d "$POSTGRES_LIB"/*/bin 2>/dev/null | sort -V | tail -1)"
   [[ -n "$dir" && -x "$dir/initdb" ]] || die "PostgreSQL is not installed; it is FerretDB's store here. Install it:" \
     "apt-get install postgresql-15 (or set PROFILEHUB_FERRETDB_BACKEND=sqlite)"
   echo "$dir"
