@@ -42,8 +42,9 @@ stop_pidfile() {  # stop_pidfile <pidfile> <name>: SIGTERM, wait up to 30 s, the
 }
 
 # FerretDB's store (deploy/local/mongo.sh) is Debian's PostgreSQL. When it is missing, install it where this user
-# can (root with apt-get, as .ci/run does); otherwise fall back to FerretDB's SQLite back end, saying so in one line.
-# Nothing to do with a `mongod` on PATH, or when PROFILEHUB_FERRETDB_BACKEND chooses the back end.
+# can (root with apt-get, as .ci/run does); otherwise fall back to FerretDB's SQLite back end, saying so in one line
+# (with --no-fallback: only try the install, silently). Nothing to do with a `mongod` on PATH, or when
+# PROFILEHUB_FERRETDB_BACKEND chooses the back end.
 ensure_database_store() {
   command -v mongod >/dev/null 2>&1 && return 0
   [[ -n "${PROFILEHUB_FERRETDB_BACKEND:-}" ]] && return 0
@@ -60,6 +61,7 @@ ensure_database_store() {
   else
     why="installing it needs root and apt-get"
   fi
+  [[ "${1:-}" == --no-fallback ]] && return 0
   export PROFILEHUB_FERRETDB_BACKEND=sqlite
   log "PostgreSQL 15 is not installed ($why): FerretDB uses its slower SQLite back end; apt-get install postgresql-15 for the PostgreSQL one"
 }
