@@ -86,7 +86,12 @@ def admin_token() -> str:
 async def system(
     service_env: dict[str, str], admin_token: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[RunningSystem]:
-    env = {**service_env, "PROFILEHUB_ADMIN_TOKEN": admin_token, "JOB_LEASE_SECONDS": "5"}
+    env = {
+        **service_env,
+        "PROFILEHUB_ADMIN_TOKEN": admin_token,
+        "SUBSCRIPTION_MANAGER_SECRET": secrets.token_urlsafe(32),  # as run.sh makes one: no default secret
+        "JOB_LEASE_SECONDS": "5",
+    }
     running = RunningSystem(env, Path(tmp_path_factory.mktemp("system")))
     running.start()
     try:

@@ -20,6 +20,14 @@ if [[ -z "${PROFILEHUB_ADMIN_TOKEN:-}" ]]; then
   PROFILEHUB_ADMIN_TOKEN="$(cat "$STATE_DIR/admin-token")"
 fi
 export PROFILEHUB_ADMIN_TOKEN
+if [[ -z "${SUBSCRIPTION_MANAGER_SECRET:-}" ]]; then
+  # The same for the key that signs subscription-manager links (gateway and exporter).
+  [[ -f "$STATE_DIR/subscription-manager-secret" ]] \
+    || "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$STATE_DIR/subscription-manager-secret"
+  SUBSCRIPTION_MANAGER_SECRET="$(cat "$STATE_DIR/subscription-manager-secret")"
+fi
+export SUBSCRIPTION_MANAGER_SECRET
+export SUBSCRIPTION_MANAGER_BASE_URL="${SUBSCRIPTION_MANAGER_BASE_URL:-http://127.0.0.1:$HTTP_PORT}"
 
 STOP_FLAG="$STATE_DIR/run.stopping"
 rm -f "$STOP_FLAG"
@@ -79,5 +87,6 @@ done
 echo "Profilehub API:  http://127.0.0.1:$HTTP_PORT   (docs: http://127.0.0.1:$HTTP_PORT/docs)"
 echo "Health:          http://127.0.0.1:$HTTP_PORT/health"
 echo "Admin token:     $STATE_DIR/admin-token (or PROFILEHUB_ADMIN_TOKEN)"
+echo "Subscriber links: signed with $STATE_DIR/subscription-manager-secret (or SUBSCRIPTION_MANAGER_SECRET)"
 echo "Press Ctrl-C to stop."
 wait "${pids[@]}"

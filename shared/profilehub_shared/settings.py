@@ -1,6 +1,6 @@
 """Settings every service shares, read from the environment (see README "Configuration")."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from .contracts.namespace import KafkaNamespace
@@ -28,3 +28,11 @@ class ServiceSettings(KafkaNamespace):
     max_delivery_attempts: int = Field(
         5, ge=1, description="Deliveries of a failing message before it goes to the dead-letter topic"
     )
+    # Subscription manager (gateway page and API, exporter's `subscription_manager_url` column): no default secret.
+    subscription_manager_secret: SecretStr | None = Field(
+        None, min_length=16, description="HMAC secret of subscription-manager links; unset: no links can be minted"
+    )
+    subscription_manager_base_url: str | None = Field(
+        None, max_length=500, description="Public URL of the gateway that links point at, e.g. https://subs.example"
+    )
+    subscription_link_days: float = Field(30.0, gt=0, le=3650, description="How long a minted link stays valid")

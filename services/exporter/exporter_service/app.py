@@ -11,7 +11,7 @@ from profilehub_shared.exporting import ResultFiles
 from profilehub_shared.exporting.jobs import run_file_jobs, wire_file_jobs
 from profilehub_shared.service import kafka_service
 
-from .exports import prepare_export
+from .exports import export_preparer
 from .handlers import router
 from .settings import Settings
 
@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     settings = settings or Settings()
 
     async def wire(context: ContextRepo, db: AsyncDatabase) -> None:
-        wire_file_jobs(context, db, "exporter_jobs", prepare_export, settings)
+        wire_file_jobs(context, db, "exporter_jobs", export_preparer(settings), settings)
 
     return kafka_service(
         "exporter",

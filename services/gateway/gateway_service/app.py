@@ -16,12 +16,13 @@ from profilehub_shared.contracts import ServiceHeartbeatRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import DeleteProfile, ProfileWriteAnswered, UpsertProfile
 from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, SchemaChangeAnswered
+from profilehub_shared.contracts.subscription_manager import SubscriberChangeRequested
 from profilehub_shared.heartbeat import heartbeat
 from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
 
-from . import api, api_docs, documented, errors, health, jobs, messages
+from . import api, api_docs, documented, errors, health, jobs, messages, subscription_manager
 from .cursors import CursorSigner
 from .json_input import StrictJsonBodies
 from .last_resort import LastResort
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 UpsertProfile,
                 DeleteProfile,
                 ProfileWriteAnswered,
+                SubscriberChangeRequested,
             ]
         )
         await ensure_topics(settings.kafka_bootstrap_servers, topics)
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     messages.install(app)
     app.include_router(health.router)
     app.include_router(api.router)
+    subscription_manager.install(app, settings)
     documented.install(app)
     api_docs.install(app)
     return app

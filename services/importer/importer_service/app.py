@@ -17,6 +17,7 @@ from profilehub_shared.contracts.profiles import (
     UpsertProfile,
 )
 from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListChanged
+from profilehub_shared.contracts.subscription_manager import SubscriberChangeRequested
 from profilehub_shared.jobs import JobQueue
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
@@ -27,7 +28,9 @@ from .import_job import ArchiveLimits, ImportDeps
 from .repository import ProfileStore
 from .runner import run_jobs_forever
 from .settings import Settings
+from .subscriber_changes import router as subscriber_router
 from .suppression_job import SuppressionRefreshes
+from .suspensions import resume_suspensions_forever
 
 
 def create_app(settings: Settings | None = None) -> FastStream:
@@ -46,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         async def publish_json(topic: str, key: str, body: str) -> None:
             await broker.publish(body.encode(), topic=topic, key=key.encode(), headers=JSON_HEADERS)
 
+        context.set_global("publish_change", publish)
         context.set_global("store", store)
         context.set_global("schemas", schemas)
         queue = JobQueue(db, settings.job_lease_seconds)
@@ -68,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
     return kafka_service(
         "importer",
         settings,
-        routers=[router],
+        routers=[router, subscriber_router],
         messages=[
             DatabaseChanged,
             SuppressionListChanged,
@@ -81,8 +85,10 @@ def create_app(settings: Settings | None = None) -> FastStream:
             ProfileWriteAnswered,
             InteractionRecorded,
             SendTimeScored,
+            SubscriberChangeRequested,
         ],
         wire=wire,
-        workers=[run_jobs_forever],
-        description="Profile writes: file imports, Kafka upserts, copy, bulk update, ML scores, suppression flags.",
+        workers=[run_jobs_forever, resume_suspensions_forever],
+        description="Profile writes: file imports, Kafka upserts, copy, bulk update, ML scores, suppression flags, "
+        "subscription-manager changes.",
     )

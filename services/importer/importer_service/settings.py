@@ -20,3 +20,6 @@ class Settings(ServiceSettings):
     import_max_expansion_ratio: int = Field(
         MAX_ARCHIVE_RATIO, gt=0, description="... and at most this many times its own size, plus 64 MiB"
     )
+    suspension_check_seconds: float = Field(
+        60.0, gt=0, description="How often ended subscription suspensions are looked for and resumed"
+    )

@@ -12,6 +12,7 @@ Getter = Callable[[dict[str, Any]], Any]
 SYSTEM = ("created_at", "updated_at", "has_interactions", "suppressed")
 FLAGS = ("has_interactions", "suppressed")  # absent on older profiles: false
 CHANNELS = ("email", "sms", "push")
+LINK_COLUMN = "subscription_manager_url"  # a signed link per profile, minted by the exporter (see subscription_links)
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,11 @@ CUSTOM_KINDS = {
 }
 
 
-def column(db: Database, name: str, at: int) -> Column:
-    """The column `name`; ColumnError when the database has no such field."""
+def column(db: Database, name: str, at: int, link: Getter | None = None) -> Column:
+    """The column `name`; ColumnError when the database has no such field. `link` mints the profile's
+    subscription-manager URL (without it the column is only checked, as the gateway does)."""
+    if name == LINK_COLUMN:
+        return Column(name, link or _key("subscription_manager_url"), "text")
     if name == "profile_id":
         return Column(name, _key("_id"), "text")
     if name in STANDARD_FIELDS:
@@ -92,7 +96,7 @@ def column(db: Database, name: str, at: int) -> Column:
     return Column(name, _custom(name), CUSTOM_KINDS.get(custom.type, "text"))
 
 
-def profile_columns(db: Database, names: list[str]) -> list[Column]:
+def profile_columns(db: Database, names: list[str], link: Getter | None = None) -> list[Column]:
     """The columns of an export, in the given order; ColumnError for an unknown or repeated name."""
     seen: set[str] = set()
     out = []
@@ -100,5 +104,5 @@ def profile_columns(db: Database, names: list[str]) -> list[Column]:
         if name in seen:
             raise ColumnError(f"fields[{at}]", name, "duplicate_field", f"{name!r} is asked for twice")
         seen.add(name)
-        out.append(column(db, name, at))
+        out.append(column(db, name, at, link))
     return out
