@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test test-unit test-integration bench soak install infra-up infra-down infra-status lint typecheck docs clean
+.PHONY: run test test-unit test-integration chart bench soak install infra-up infra-down infra-status lint typecheck docs clean
 
 $(STAMP): pyproject.toml
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is needed"; exit 1; }
@@ -23,17 +23,35 @@ infra-down:
 infra-status: $(STAMP)
 	deploy/local/stack.sh status
 
-run: $(STAMP)
-	deploy/local/run.sh
+# On a bare machine `make run` and `make test` prepare the local infrastructure (PostgreSQL's install when it is
+# missing and can be, the Kafka jars, the FerretDB build: `deploy/local/stack.sh fetch`) while pip installs the
+# project, unless it is not needed: Kafka and MongoDB given by KAFKA_BOOTSTRAP_SERVERS + MONGO_URL (or, for the tests,
+# a Docker engine for testcontainers). For the tests, Helm is built meanwhile too (deploy/local/helm.sh).
+PREPARED = fetch=; helm=; \
+	if [[ "$(1)" == test ]]; then deploy/local/helm.sh >/dev/null & helm=$$!; fi; \
+	if [[ -z "$${KAFKA_BOOTSTRAP_SERVERS:-}" || -z "$${MONGO_URL:-}" ]] && ! { [[ "$(1)" == test ]] && docker info >/dev/null 2>&1; }; then \
+	  deploy/local/stack.sh fetch & fetch=$$!; \
+	fi; \
+	$(MAKE) --no-print-directory install || { [[ -z "$$fetch" ]] || wait $$fetch; exit 1; }; \
+	[[ -z "$$fetch" ]] || wait $$fetch || { echo "preparing the local infrastructure failed (see above)"; exit 1; }; \
+	[[ -z "$$helm" ]] || wait $$helm || { echo "building Helm failed (see above)"; exit 1; }
 
-test: $(STAMP)
-	$(PY) -m pytest
+run:
+	@$(call PREPARED,run); deploy/local/run.sh
+
+test:
+	@$(call PREPARED,test); $(PY) -m pytest
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -m unit
 
 test-integration: $(STAMP)
 	$(PY) -m pytest -m "integration or e2e"
+
+# helm lint --strict and helm template of deploy/helm/profilehub, the manifests checked against the code (also in make
+# test). Helm is built once with `go install` into the download cache (deploy/local/helm.sh).
+chart: $(STAMP)
+	$(PY) -m pytest tests/unit/test_helm_chart.py -q
 
 bench: $(STAMP)
 	$(PY) -m pytest tests/bench -p no:randomly -s -m bench -o timeout=7200

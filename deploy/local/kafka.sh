@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real single-node Apache Kafka broker (KRaft) assembled from Maven Central jars.
-# Usage: kafka.sh up|down|status
+# Usage: kafka.sh up|down|status|fetch (fetch: only download the jars; needs no virtualenv)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 LIBS="$CACHE_DIR/kafka-$KAFKA_VERSION/libs"
@@ -72,5 +72,6 @@ case "${1:-}" in
   up) up ;;
   down) stop_pidfile "$PIDFILE" Kafka ;;
   status) status ;;
-  *) die "usage: kafka.sh up|down|status" ;;
+  fetch) fetch_jars ;;
+  *) die "usage: kafka.sh up|down|status|fetch" ;;
 esac

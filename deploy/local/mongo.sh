@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A MongoDB-wire database on 127.0.0.1: a `mongod` found on PATH, else FerretDB 1.x built from the Go
 # module proxy, over PostgreSQL (default; Debian's postgresql-15) or SQLite (PROFILEHUB_FERRETDB_BACKEND=sqlite).
-# Usage: mongo.sh up|down|status
+# Usage: mongo.sh up|down|status|fetch (fetch: only build FerretDB, when no mongod is on PATH; needs no virtualenv)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DIR="$STATE_DIR/mongo"
@@ -25,7 +25,7 @@ build_ferretdb() {
   # (deploy/local/ferretdb/*.patch: upstream bugs we hit, each explained in its file), build it.
   local src work
   src="$(cd /tmp && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json \
-    "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" \
+    "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" \
     || die "downloading the FerretDB module failed"
   work="$(mktemp -d)"
   cp -r "$src/." "$work" && chmod -R u+w "$work"
@@ -34,9 +34,10 @@ build_ferretdb() {
   for patch in "$PATCHES"/*.patch; do
     patch -s -p1 -d "$work" <"$patch" || die "applying $patch to FerretDB $FERRETDB_VERSION failed"
   done
-  (cd "$work" && GOTOOLCHAIN=local CGO_ENABLED=0 go build -o "$FERRETDB.tmp" ./cmd/ferretdb) || die "building FerretDB failed"
+  # (to a name of this process's own: another checkout may be building the same cached binary right now)
+  (cd "$work" && GOTOOLCHAIN=local CGO_ENABLED=0 go build -o "$FERRETDB.tmp.$$" ./cmd/ferretdb) || die "building FerretDB failed"
   rm -rf "$work"
-  mv "$FERRETDB.tmp" "$FERRETDB"
+  mv "$FERRETDB.tmp.$$" "$FERRETDB"
 }
 
 start_mongod() {
@@ -49,7 +50,7 @@ start_mongod() {
 
 pg_bin() {
   local dir
-  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  dir="$(ls -d "$POSTGRES_LIB"/*/bin 2>/dev/null | sort -V | tail -1)"
   [[ -n "$dir" && -x "$dir/initdb" ]] || die "PostgreSQL is not installed; it is FerretDB's store here. Install it:" \
     "apt-get install postgresql-15 (or set PROFILEHUB_FERRETDB_BACKEND=sqlite)"
   echo "$dir"
@@ -127,5 +128,6 @@ case "${1:-}" in
   up) up ;;
   down) stop_pidfile "$PIDFILE" "MongoDB-wire database"; stop_postgres ;;
   status) status ;;
-  *) die "usage: mongo.sh up|down|status" ;;
+  fetch) command -v mongod >/dev/null 2>&1 || build_ferretdb ;;
+  *) die "usage: mongo.sh up|down|status|fetch" ;;
 esac

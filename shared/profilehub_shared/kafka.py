@@ -25,6 +25,7 @@ from pymongo.errors import DocumentTooLarge
 
 from .contracts.base import Message, dead_letter_topic
 from .contracts.dead_letter import MessageDeadLettered
+from .contracts.namespace import NAMESPACE, check_namespace
 from .delivery import POISON_ERRORS, PoisonMessage, consumed_record, describe, is_transient
 from .settings import ServiceSettings
 
@@ -136,6 +137,7 @@ async def strict_json(msg: StreamMessage[Any]) -> Any:
 
 def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
     """A broker whose producer waits for all replicas and whose subscribers dead-letter poison messages."""
+    check_namespace(settings)
     DeadLetterMiddleware.max_attempts = settings.max_delivery_attempts
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
@@ -149,9 +151,11 @@ def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
 
 
 def durable(group_id: str, **options: Any) -> dict[str, Any]:
-    """Subscriber options for at-least-once delivery: commit after the handler, redeliver on error."""
+    """Subscriber options for at-least-once delivery: commit after the handler, redeliver on error.
+
+    `group_id` is given without this deployment's group prefix, which is added here."""
     return {
-        "group_id": group_id,
+        "group_id": NAMESPACE.group(group_id),
         "ack_policy": AckPolicy.NACK_ON_ERROR,
         "auto_offset_reset": "earliest",
         **options,

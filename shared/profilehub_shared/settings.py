@@ -1,11 +1,13 @@
 """Settings every service shares, read from the environment (see README "Configuration")."""
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from .contracts.namespace import KafkaNamespace
 
 
-class ServiceSettings(BaseSettings):
-    """Connection and runtime settings common to every service."""
+class ServiceSettings(KafkaNamespace):
+    """Connection and runtime settings common to every service (with the topic and group prefixes)."""
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
 

@@ -16,99 +16,28 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-from pydantic import AliasChoices
-from pydantic_settings import BaseSettings
 
 from profilehub_shared.settings import ServiceSettings
+from tests.deploy_files import (
+    DOCKERFILE,
+    KAFKA_SERVICES,
+    ROOT,
+    SERVICES,
+    assert_probes,
+    assert_runs_service,
+    compose,
+    compose_service,
+    env_of,
+    option,
+    settings_class,
+    unknown_env,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = ROOT / "docker-compose.yml"
-DOCKERFILE = ROOT / "deploy" / "docker" / "Dockerfile"
 K8S = ROOT / "deploy" / "k8s"
 SERVER_PROPERTIES = ROOT / "deploy" / "local" / "kafka" / "server.properties.in"
 
-SERVICES = ("gateway", "schema", "importer", "exporter", "history", "ml")
-KAFKA_SERVICES = tuple(s for s in SERVICES if s != "gateway")
-
-# Environment variables a service may be given although they are no field of its Settings class (read by a library
-# or the runtime rather than by Settings). Each entry needs a reason; today there is none, so any variable that the
-# settings do not know (a typo such as MONGO_URI) fails the test.
-ALLOWED_EXTRA_ENV: frozenset[str] = frozenset()
-
 
 # ---------------------------------------------------------------------------------------------------------- helpers
-
-
-@cache
-def compose() -> dict[str, Any]:
-    return yaml.safe_load(COMPOSE.read_text())
-
-
-def compose_service(name: str) -> dict[str, Any]:
-    return compose()["services"][name]
-
-
-def env_of(definition: dict[str, Any]) -> dict[str, str]:
-    """A compose `environment:` in either form (mapping or list of KEY=VALUE), values as strings."""
-    env = definition.get("environment") or {}
-    if isinstance(env, list):
-        return dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
-    return {key: "" if value is None else str(value) for key, value in env.items()}
-
-
-def settings_class(service: str) -> type[BaseSettings]:
-    return importlib.import_module(f"{service}_service.settings").Settings
-
-
-def settings_env_names(cls: type[BaseSettings]) -> set[str]:
-    """Lower-cased names of the environment variables a settings class reads (field names, or their aliases)."""
-    prefix = (cls.model_config.get("env_prefix") or "").lower()
-    names: set[str] = set()
-    for field_name, info in cls.model_fields.items():
-        aliases: list[str] = []
-        if isinstance(info.validation_alias, str):
-            aliases.append(info.validation_alias)
-        elif isinstance(info.validation_alias, AliasChoices):
-            aliases.extend(choice for choice in info.validation_alias.choices if isinstance(choice, str))
-        elif isinstance(info.alias, str):
-            aliases.append(info.alias)
-        if aliases:  # pydantic-settings applies env_prefix to field names only, not to aliases
-            names.update(alias.lower() for alias in aliases)
-        else:
-            names.add(prefix + field_name.lower())
-    return names
-
-
-def unknown_env(service: str, env: dict[str, str] | set[str]) -> set[str]:
-    known = settings_env_names(settings_class(service))
-    return {key for key in env if key.lower() not in known and key not in ALLOWED_EXTRA_ENV}
-
-
-def option(command: list[str], flag: str) -> str:
-    assert flag in command, f"{flag} missing from {command}"
-    return command[command.index(flag) + 1]
-
-
-def app_target(command: list[str]) -> tuple[str, str]:
-    """`module:attribute` from a uvicorn / faststream command line."""
-    targets = [arg for arg in command if re.fullmatch(r"[\w.]+:\w+", arg)]
-    assert len(targets) == 1, f"expected one module:attribute in {command}"
-    module, attribute = targets[0].split(":")
-    return module, attribute
-
-
-def assert_runs_service(service: str, command: list[str]) -> None:
-    """The command starts the service's app factory with the runner the service is built for."""
-    assert isinstance(command, list), "use the exec form (a list) so the service is PID 1 and receives SIGTERM"
-    if service == "gateway":
-        assert command[0] == "uvicorn", command
-    else:
-        assert command[:2] == ["faststream", "run"], command
-    assert "--factory" in command, "create_app is a factory; without --factory the runner treats it as the app"
-    module, attribute = app_target(command)
-    assert module == f"{service}_service.app"
-    assert attribute == "create_app"
-    assert callable(getattr(importlib.import_module(module), attribute))
 
 
 def published_container_ports(definition: dict[str, Any]) -> set[int]:
@@ -465,3 +394,10 @@ def test_k8s_kustomization_applies_every_manifest_but_the_secret_placeholder() -
     assert set(kustomization["resources"]) == manifests
     # Applying the placeholder would overwrite the operator's real token.
     assert not any(d.get("kind") == "Secret" for d in k8s_documents() if d["__file__"] in kustomization["resources"])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_every_service_has_startup_liveness_and_readiness_probes(service: str) -> None:
+    container = only_container(k8s_objects("Deployment")[service])
+    env = {item["name"]: item.get("value", "") for item in container.get("env", [])}
+    assert_probes(service, container, env)

@@ -22,7 +22,7 @@ from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
 
-from . import api, documented, errors, health, jobs, messages, subscription_manager
+from . import api, api_docs, documented, errors, health, jobs, messages, subscription_manager
 from .cursors import CursorSigner
 from .json_input import StrictJsonBodies
 from .last_resort import LastResort
@@ -110,6 +110,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=lambda route: route.name,  # operation ids: list_databases, add_field, …
+        docs_url=None,  # api_docs serves /docs and /redoc with their assets from the gateway itself
+        redoc_url=None,
     )
     app.state.settings = settings  # auth reads it; available before the lifespan too
     app.state.cursors = CursorSigner.for_secret(settings.profilehub_admin_token.get_secret_value())
@@ -123,4 +125,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     subscription_manager.install(app, settings)
     documented.install(app)
+    api_docs.install(app)
     return app

@@ -7,15 +7,17 @@ from typing import Annotated, ClassVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from .namespace import NAMESPACE
+
 TOPIC_NAME = re.compile(r"^[a-z]+\.[a-z0-9]+(-[a-z0-9]+)*\.v[0-9]+$")
 
 
 def topic_name(domain: str, event: str, major: int = 1) -> str:
-    """`<domain>.<event-kebab>.v<major>`, checked against the naming rule."""
+    """`<domain>.<event-kebab>.v<major>`, checked against the naming rule, after this deployment's topic prefix."""
     name = f"{domain}.{event}.v{major}"
     if not TOPIC_NAME.match(name):
         raise ValueError(f"topic name {name!r} does not follow <domain>.<event-kebab>.v<major>")
-    return name
+    return NAMESPACE.topic(name)
 
 
 def dead_letter_topic(topic: str) -> str:
