@@ -56,16 +56,38 @@ trap stop_all INT TERM EXIT
 # <SERVICE>_REPLICAS (e.g. IMPORTER_REPLICAS=2 HISTORY_REPLICAS=2) runs that many processes of a Kafka service, each
 # under its own supervisor loop; they share the partitions of the service's consumer groups. Replica 1 logs to
 # <service>.log, replica n to <service>-n.log.
+names=()
 for service in schema importer exporter history ml; do
   replicas_var="${service^^}_REPLICAS"
   replicas="${!replicas_var:-1}"
   [[ "$replicas" =~ ^[1-9][0-9]?$ ]] || die "$replicas_var must be a whole number from 1 to 99 (got '$replicas')"
   for n in $(seq 1 "$replicas"); do
-    name="$service"
-    if (( n > 1 )); then name="$service-$n"; fi
-    supervise "$name" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
-    pids+=($!)
+    if (( n > 1 )); then names+=("$service-$n"); else names+=("$service"); fi
   done
+done
+
+# Each process gets its own ops port (/metrics, /health/live, /health/ready): OPS_PORT_BASE, OPS_PORT_BASE+1, … in
+# the order above when set; otherwise free ports the OS hands out now. They are listed in .local/ops-ports.
+if [[ -n "${OPS_PORT_BASE:-}" ]]; then
+  [[ "$OPS_PORT_BASE" =~ ^[1-9][0-9]{2,4}$ ]] || die "OPS_PORT_BASE must be a port number (got '$OPS_PORT_BASE')"
+  ports=(); for i in "${!names[@]}"; do ports+=($((OPS_PORT_BASE + i))); done
+else
+  mapfile -t ports < <("$PYTHON" - "${#names[@]}" <<'PY'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in socks))
+PY
+)
+fi
+export OPS_HOST="${OPS_HOST:-127.0.0.1}"
+: >"$STATE_DIR/ops-ports"
+for i in "${!names[@]}"; do
+  name="${names[$i]}"; service="${name%%-*}"
+  echo "$name ${ports[$i]}" >>"$STATE_DIR/ops-ports"
+  supervise "$name" env OPS_PORT="${ports[$i]}" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
+  pids+=($!)
 done
 supervise gateway "$ROOT/.venv/bin/uvicorn" gateway_service.app:create_app --factory \
   --host 127.0.0.1 --port "$HTTP_PORT" &
@@ -79,5 +101,7 @@ done
 echo "Profilehub API:  http://127.0.0.1:$HTTP_PORT   (docs: http://127.0.0.1:$HTTP_PORT/docs)"
 echo "Health:          http://127.0.0.1:$HTTP_PORT/health"
 echo "Admin token:     $STATE_DIR/admin-token (or PROFILEHUB_ADMIN_TOKEN)"
+echo "Metrics:         http://127.0.0.1:$HTTP_PORT/metrics (gateway)"
+while read -r name port; do printf '                 http://127.0.0.1:%s/metrics (%s)\n' "$port" "$name"; done <"$STATE_DIR/ops-ports"
 echo "Press Ctrl-C to stop."
 wait "${pids[@]}"
