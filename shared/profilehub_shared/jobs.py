@@ -73,6 +73,7 @@ class JobQueue:
             return None
         job = JobRequested.model_validate_json(doc["request"])
         bind(job_id=job.job_id, database_id=job.database_id)
+        log.info("job %s (%s) taken from %s", job.job_id, job.kind, self.queue.name)
         return job
 
     async def renew(self, job_id: str) -> bool:

@@ -72,6 +72,15 @@ class RunningSystem:
             tails.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
         return "\n".join(tails)
 
+    def ops_ports(self) -> dict[str, int]:
+        """The ops port (/metrics, /health/live, /health/ready) of each service process `make run` started."""
+        lines = (self.state_dir / "ops-ports").read_text().split("\n")
+        return {name: int(port) for name, port in (line.split() for line in lines if line.strip())}
+
+    def supervisor_said(self) -> str:
+        """What `make run` printed (restarts and the exit code of each service that stopped)."""
+        return (self.state_dir / "run.out").read_text(errors="replace")
+
     def service_processes(self, service: str) -> list[psutil.Process]:
         """The running processes of one service (`make run` restarts a service that dies)."""
         assert self.process is not None

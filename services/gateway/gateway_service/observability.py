@@ -20,8 +20,15 @@ router = APIRouter(tags=["health"])
 
 
 def route_template(scope: dict[str, Any]) -> str:
+    """The matched route's path template, router prefixes included (`/api/v1/databases/{database_id}`)."""
     route = scope.get("route")
-    return getattr(route, "path_format", None) or getattr(route, "path", None) or UNMATCHED
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if not template:
+        return UNMATCHED
+    # A route of an included router knows its path without the router's prefix; the prefix is the path's head.
+    path, suffix = str(scope.get("path", "")).split("/"), template.split("/")
+    head = path[: len(path) - len(suffix) + 1]
+    return "/".join(head) + template if len(head) > 1 else template
 
 
 class HttpMetrics:
