@@ -25,6 +25,16 @@ STOP_FLAG="$STATE_DIR/run.stopping"
 rm -f "$STOP_FLAG"
 pids=()
 
+# SIGTERM, then up to STOP_GRACE_SECONDS (default 15; every service stops within 10) before SIGKILL, so that a stop
+# is bounded whatever a process does.
+stop_child() {  # stop_child <pid> <name>
+  local child="$1" name="$2"
+  kill -TERM "$child" 2>/dev/null || return 0
+  for _ in $(seq 1 $(( ${STOP_GRACE_SECONDS:-15} * 10 ))); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$child" 2>/dev/null; then log "$name did not stop in ${STOP_GRACE_SECONDS:-15} s; killing it"; kill -KILL "$child"; fi
+  wait "$child" 2>/dev/null || true
+}
+
 # Each service runs under a small supervisor loop: if it dies (a crash, kill -9), it is started again
 # after 2 s and resumes its work (Kafka offsets, job leases); Ctrl-C stops the loops and the services.
 supervise() {
@@ -32,7 +42,7 @@ supervise() {
   while true; do
     "$@" >>"$LOGS/$name.log" 2>&1 &
     local child=$!
-    trap 'kill -TERM $child 2>/dev/null; wait $child 2>/dev/null; exit 0' TERM INT
+    trap 'stop_child $child "$name"; exit 0' TERM INT
     local code=0
     wait "$child" || code=$?  # (set -e would end the loop on the child's failure)
     [[ -f "$STOP_FLAG" ]] && exit 0
@@ -89,8 +99,7 @@ for i in "${!names[@]}"; do
   supervise "$name" env OPS_PORT="${ports[$i]}" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
   pids+=($!)
 done
-supervise gateway "$ROOT/.venv/bin/uvicorn" gateway_service.app:create_app --factory \
-  --host 127.0.0.1 --port "$HTTP_PORT" &
+supervise gateway env HTTP_HOST=127.0.0.1 HTTP_PORT="$HTTP_PORT" "$PYTHON" -m gateway_service &
 pids+=($!)
 
 log "services starting; logs in $LOGS"

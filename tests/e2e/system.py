@@ -85,7 +85,7 @@ class RunningSystem:
         """The running processes of one service (`make run` restarts a service that dies)."""
         assert self.process is not None
         children = psutil.Process(self.process.pid).children(recursive=True)
-        return [p for p in children if f"{service}_service.app" in " ".join(p.cmdline())]
+        return [p for p in children if _runs(p.cmdline(), service)]
 
     def group_alive(self) -> bool:
         assert self.process is not None
@@ -94,3 +94,10 @@ class RunningSystem:
         except ProcessLookupError:
             return False
         return True
+
+
+def _runs(args: list[str], service: str) -> bool:
+    """`faststream run <service>_service.app:…` or `python -m <service>_service`."""
+    return f"{service}_service.app" in " ".join(args) or f"{service}_service" in (
+        args[args.index("-m") + 1 :][:1] if "-m" in args else []
+    )
