@@ -17,7 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from .contracts import Message, ServiceHeartbeatRecorded
 from .heartbeat import background, heartbeat
-from .kafka import ensure_topics, make_broker, topics_of
+from .kafka import ensure_topics, make_broker, stop_consuming, topics_of
 from .logs import configure_logging
 from .metrics import measure_lag
 from .mongo import database, open_mongo, ping
@@ -103,6 +103,7 @@ def kafka_service(
         log.info("stopping: readiness off, workers and heartbeat stopping, then the consumers")
         readiness.stopping = True
         await working.aclose()
+        await stop_consuming(broker)  # the producer stays open for the batches being finished
 
     @app.after_shutdown
     async def disconnect() -> None:
