@@ -22,11 +22,7 @@ KAFKA_SERVICES = tuple(s for s in SERVICES if s != "gateway")
 # Environment variables a service may be given although they are no field of its Settings class (read by a library
 # or the runtime rather than by Settings), each with its reason; any other variable that the settings do not know (a
 # typo such as MONGO_URI) fails the tests.
-ALLOWED_EXTRA_ENV: dict[str, str] = {
-    # The ops HTTP server's port (/metrics, /health/live, /health/ready) of the Kafka services, the shared contract
-    # of issue 16: its setting `ops_port` comes with the metrics work. Remove this entry once ServiceSettings has it.
-    "OPS_PORT": "ops_port of the ops HTTP server (issue 16)",
-}
+ALLOWED_EXTRA_ENV: dict[str, str] = {}
 
 
 @cache
@@ -90,10 +86,11 @@ def app_target(command: list[str]) -> tuple[str, str]:
 def assert_runs_service(service: str, command: list[str]) -> None:
     """The command starts the service's app factory with the runner the service is built for."""
     assert isinstance(command, list), "use the exec form (a list) so the service is PID 1 and receives SIGTERM"
-    if service == "gateway":
-        assert command[0] == "uvicorn", command
-    else:
-        assert command[:2] == ["faststream", "run"], command
+    if service == "gateway":  # its own runner: uvicorn with exit code 0 after a SIGTERM's clean stop
+        assert command == ["python", "-m", "gateway_service"], command
+        assert callable(importlib.import_module("gateway_service.__main__").main)
+        return
+    assert command[:2] == ["faststream", "run"], command
     assert "--factory" in command, "create_app is a factory; without --factory the runner treats it as the app"
     module, attribute = app_target(command)
     assert module == f"{service}_service.app"
@@ -108,7 +105,7 @@ def assert_probes(service: str, container: dict[str, Any], env: dict[str, str], 
     """Startup and liveness on /health/live, readiness on /health/ready, on the port the service serves them on."""
     named_ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     if service == "gateway":
-        expected_port = int(option(container["args"], "--port"))
+        expected_port = int({e["name"]: e.get("value") for e in container["env"]}["HTTP_PORT"])
     else:
         expected_port = int(env["OPS_PORT"])
         assert expected_port == ops_port

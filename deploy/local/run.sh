@@ -33,6 +33,16 @@ STOP_FLAG="$STATE_DIR/run.stopping"
 rm -f "$STOP_FLAG"
 pids=()
 
+# SIGTERM, then up to STOP_GRACE_SECONDS (default 15; every service stops within 10) before SIGKILL, so that a stop
+# is bounded whatever a process does.
+stop_child() {  # stop_child <pid> <name>
+  local child="$1" name="$2"
+  kill -TERM "$child" 2>/dev/null || return 0
+  for _ in $(seq 1 $(( ${STOP_GRACE_SECONDS:-15} * 10 ))); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$child" 2>/dev/null; then log "$name did not stop in ${STOP_GRACE_SECONDS:-15} s; killing it"; kill -KILL "$child"; fi
+  wait "$child" 2>/dev/null || true
+}
+
 # Each service runs under a small supervisor loop: if it dies (a crash, kill -9), it is started again
 # after 2 s and resumes its work (Kafka offsets, job leases); Ctrl-C stops the loops and the services.
 supervise() {
@@ -40,7 +50,7 @@ supervise() {
   while true; do
     "$@" >>"$LOGS/$name.log" 2>&1 &
     local child=$!
-    trap 'kill -TERM $child 2>/dev/null; wait $child 2>/dev/null; exit 0' TERM INT
+    trap 'stop_child $child "$name"; exit 0' TERM INT
     local code=0
     wait "$child" || code=$?  # (set -e would end the loop on the child's failure)
     [[ -f "$STOP_FLAG" ]] && exit 0
@@ -64,19 +74,40 @@ trap stop_all INT TERM EXIT
 # <SERVICE>_REPLICAS (e.g. IMPORTER_REPLICAS=2 HISTORY_REPLICAS=2) runs that many processes of a Kafka service, each
 # under its own supervisor loop; they share the partitions of the service's consumer groups. Replica 1 logs to
 # <service>.log, replica n to <service>-n.log.
+names=()
 for service in schema importer exporter history ml; do
   replicas_var="${service^^}_REPLICAS"
   replicas="${!replicas_var:-1}"
   [[ "$replicas" =~ ^[1-9][0-9]?$ ]] || die "$replicas_var must be a whole number from 1 to 99 (got '$replicas')"
   for n in $(seq 1 "$replicas"); do
-    name="$service"
-    if (( n > 1 )); then name="$service-$n"; fi
-    supervise "$name" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
-    pids+=($!)
+    if (( n > 1 )); then names+=("$service-$n"); else names+=("$service"); fi
   done
 done
-supervise gateway "$ROOT/.venv/bin/uvicorn" gateway_service.app:create_app --factory \
-  --host 127.0.0.1 --port "$HTTP_PORT" &
+
+# Each process gets its own ops port (/metrics, /health/live, /health/ready): OPS_PORT_BASE, OPS_PORT_BASE+1, … in
+# the order above when set; otherwise free ports the OS hands out now. They are listed in .local/ops-ports.
+if [[ -n "${OPS_PORT_BASE:-}" ]]; then
+  [[ "$OPS_PORT_BASE" =~ ^[1-9][0-9]{2,4}$ ]] || die "OPS_PORT_BASE must be a port number (got '$OPS_PORT_BASE')"
+  ports=(); for i in "${!names[@]}"; do ports+=($((OPS_PORT_BASE + i))); done
+else
+  mapfile -t ports < <("$PYTHON" - "${#names[@]}" <<'PY'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in socks))
+PY
+)
+fi
+export OPS_HOST="${OPS_HOST:-127.0.0.1}"
+: >"$STATE_DIR/ops-ports"
+for i in "${!names[@]}"; do
+  name="${names[$i]}"; service="${name%%-*}"
+  echo "$name ${ports[$i]}" >>"$STATE_DIR/ops-ports"
+  supervise "$name" env OPS_PORT="${ports[$i]}" "$ROOT/.venv/bin/faststream" run "${service}_service.app:create_app" --factory &
+  pids+=($!)
+done
+supervise gateway env HTTP_HOST=127.0.0.1 HTTP_PORT="$HTTP_PORT" "$PYTHON" -m gateway_service &
 pids+=($!)
 
 log "services starting; logs in $LOGS"
@@ -88,5 +119,7 @@ echo "Profilehub API:  http://127.0.0.1:$HTTP_PORT   (docs: http://127.0.0.1:$HT
 echo "Health:          http://127.0.0.1:$HTTP_PORT/health"
 echo "Admin token:     $STATE_DIR/admin-token (or PROFILEHUB_ADMIN_TOKEN)"
 echo "Subscriber links: signed with $STATE_DIR/subscription-manager-secret (or SUBSCRIPTION_MANAGER_SECRET)"
+echo "Metrics:         http://127.0.0.1:$HTTP_PORT/metrics (gateway)"
+while read -r name port; do printf '                 http://127.0.0.1:%s/metrics (%s)\n' "$port" "$name"; done <"$STATE_DIR/ops-ports"
 echo "Press Ctrl-C to stop."
 wait "${pids[@]}"

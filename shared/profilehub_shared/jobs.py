@@ -20,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure
 
 from profilehub_shared.contracts.jobs import JobCounts, JobProgressed, JobRequested, JobStatus
+from profilehub_shared.logs import bind
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class JobQueue:
         of the database used to end every job runner for good while its process lived on).
         """
         now = datetime.now(UTC)
+        bind()  # the runner's log lines name the job it works on, and no other
         try:
             doc = await self.queue.find_one_and_update(
                 {"state": "queued", "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]},
@@ -67,7 +69,12 @@ class JobQueue:
         except ConnectionFailure as exc:
             log.warning("no job taken from %s, the database is away: %r", self.queue.name, exc)
             return None
-        return None if doc is None else JobRequested.model_validate_json(doc["request"])
+        if doc is None:
+            return None
+        job = JobRequested.model_validate_json(doc["request"])
+        bind(job_id=job.job_id, database_id=job.database_id)
+        log.info("job %s (%s) taken from %s", job.job_id, job.kind, self.queue.name)
+        return job
 
     async def renew(self, job_id: str) -> bool:
         """Extend the lease; False when another runner has taken the job meanwhile."""

@@ -19,7 +19,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import MessageSizeTooLargeError, TopicAlreadyExistsError
 from faststream import AckPolicy, BaseMiddleware
 from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.message import StreamMessage
+from opentelemetry.sdk.trace import TracerProvider
 from pydantic import BaseModel, ValidationError
 from pymongo.errors import DocumentTooLarge
 
@@ -27,6 +29,8 @@ from .contracts.base import Message, dead_letter_topic
 from .contracts.dead_letter import MessageDeadLettered
 from .contracts.namespace import NAMESPACE, check_namespace
 from .delivery import POISON_ERRORS, PoisonMessage, consumed_record, describe, is_transient
+from .logs import IDS, bound
+from .metrics import BusinessMetrics, kafka_metrics
 from .settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -135,19 +139,46 @@ async def strict_json(msg: StreamMessage[Any]) -> Any:
         raise PoisonMessage(f"message value is not valid UTF-8 JSON: {exc}") from exc
 
 
-def make_broker(settings: ServiceSettings, service: str) -> KafkaBroker:
-    """A broker whose producer waits for all replicas and whose subscribers dead-letter poison messages."""
+def make_broker(settings: ServiceSettings, service: str, tracing: TracerProvider | None = None) -> KafkaBroker:
+    """A broker whose producer waits for all replicas and whose subscribers dead-letter poison messages.
+
+    Outermost first: tracing (when on), FastStream's Prometheus metrics, the ids on log lines, Profilehub's own
+    counters, dead letters. On stop, a handler in the middle of a batch has `shutdown_grace_seconds` to finish.
+    """
     check_namespace(settings)
     DeadLetterMiddleware.max_attempts = settings.max_delivery_attempts
+    middlewares: list[Any] = [] if tracing is None else [KafkaTelemetryMiddleware(tracer_provider=tracing)]
+    middlewares += [kafka_metrics(service), LogIds, BusinessMetrics, DeadLetterMiddleware]
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=f"profilehub-{service}",
         acks="all",
         enable_idempotence=True,
-        middlewares=[DeadLetterMiddleware],
+        middlewares=middlewares,
         decoder=strict_json,
-        graceful_timeout=15.0,
+        graceful_timeout=settings.shutdown_grace_seconds,
+        logger=logging.getLogger("faststream.access.kafka"),
     )
+
+
+async def stop_consuming(broker: KafkaBroker) -> None:
+    """Stop every subscriber at once: each takes no more records and gives a handler in the middle of a batch the
+    broker's grace to end it. (The broker alone stops them one after the other: one grace per busy subscriber.)"""
+    await asyncio.gather(*(subscriber.stop() for subscriber in broker.subscribers), return_exceptions=True)
+
+
+class LogIds(BaseMiddleware):
+    """A handler's log lines carry the ids its message names (event_id, request_id, job_id, database_id)."""
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        ids: dict[str, Any] = {}
+        if not isinstance(msg.raw_message, list | tuple):
+            with contextlib.suppress(Exception):  # not JSON: the dead-letter middleware says so
+                body = await msg.decode()
+                if isinstance(body, dict):
+                    ids = {k: body[k] for k in IDS if isinstance(body.get(k), str | int)}
+        with bound(**ids):
+            return await call_next(msg)
 
 
 def durable(group_id: str, **options: Any) -> dict[str, Any]:

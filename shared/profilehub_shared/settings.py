@@ -1,5 +1,7 @@
 """Settings every service shares, read from the environment (see README "Configuration")."""
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -23,6 +25,25 @@ class ServiceSettings(KafkaNamespace):
     )
     mongo_journal: bool = Field(True, description="Acknowledge a write only once it is in the on-disk journal (j)")
     log_level: str = Field("INFO", description="Python log level")
+    log_format: Literal["json", "text"] = Field(
+        "json", description="json: one JSON object per line (for log collectors); text: plain lines for humans"
+    )
+    ops_host: str = Field("0.0.0.0", description="Address the ops HTTP server (metrics, health) listens on")
+    ops_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port of the ops HTTP server of a worker service: /metrics, /health/live, /health/ready "
+        "(0: a free port, named in the log line `ops server listening`; containers use 9100)",
+    )
+    otel_exporter_otlp_endpoint: str = Field(
+        "",
+        description="OpenTelemetry: send traces over OTLP/HTTP to this collector (e.g. http://collector:4318); "
+        "empty: tracing is off",
+    )
+    shutdown_grace_seconds: float = Field(
+        5.0, gt=0, le=8, description="On SIGTERM, how long a handler in the middle of a batch may take to finish it"
+    )
     heartbeat_interval_seconds: float = Field(5.0, gt=0, description="How often a service reports it is alive")
     topic_partitions: int = Field(3, ge=1, description="Partitions of the topics a service creates")
     max_delivery_attempts: int = Field(

@@ -72,11 +72,20 @@ class RunningSystem:
             tails.append(f"--- {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
         return "\n".join(tails)
 
+    def ops_ports(self) -> dict[str, int]:
+        """The ops port (/metrics, /health/live, /health/ready) of each service process `make run` started."""
+        lines = (self.state_dir / "ops-ports").read_text().split("\n")
+        return {name: int(port) for name, port in (line.split() for line in lines if line.strip())}
+
+    def supervisor_said(self) -> str:
+        """What `make run` printed (restarts and the exit code of each service that stopped)."""
+        return (self.state_dir / "run.out").read_text(errors="replace")
+
     def service_processes(self, service: str) -> list[psutil.Process]:
         """The running processes of one service (`make run` restarts a service that dies)."""
         assert self.process is not None
         children = psutil.Process(self.process.pid).children(recursive=True)
-        return [p for p in children if f"{service}_service.app" in " ".join(p.cmdline())]
+        return [p for p in children if _runs(p.cmdline(), service)]
 
     def group_alive(self) -> bool:
         assert self.process is not None
@@ -85,3 +94,10 @@ class RunningSystem:
         except ProcessLookupError:
             return False
         return True
+
+
+def _runs(args: list[str], service: str) -> bool:
+    """`faststream run <service>_service.app:…` or `python -m <service>_service`."""
+    return f"{service}_service.app" in " ".join(args) or f"{service}_service" in (
+        args[args.index("-m") + 1 :][:1] if "-m" in args else []
+    )

@@ -21,8 +21,9 @@ from profilehub_shared.heartbeat import heartbeat
 from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
+from profilehub_shared.tracing import flush_traces, tracer_provider
 
-from . import api, api_docs, documented, errors, health, jobs, messages, subscription_manager
+from . import api, api_docs, documented, errors, health, jobs, messages, observability, subscription_manager
 from .cursors import CursorSigner
 from .json_input import StrictJsonBodies
 from .last_resort import LastResort
@@ -52,8 +53,9 @@ async def token_names_index(db: Any) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway from its settings (read from the environment when not given)."""
     settings = settings or load_settings()
-    configure_logging("gateway", settings.log_level)
-    broker = make_broker(settings, "gateway")
+    configure_logging("gateway", settings.log_level, settings.log_format)
+    tracing = tracer_provider("gateway", settings)
+    broker = make_broker(settings, "gateway", tracing)
     board = health.HeartbeatBoard()
     schema = SchemaClient(broker, settings.schema_reply_timeout_seconds)
     profiles = ProfileClient(broker, settings.schema_reply_timeout_seconds)
@@ -101,8 +103,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.schema = schema
             app.state.profiles = profiles
             app.state.heartbeats = board
+            stack.callback(flush_traces, "gateway")
             await stack.enter_async_context(heartbeat(broker, client, "gateway", settings.heartbeat_interval_seconds))
             yield
+            app.state.stopping = True  # /health/ready answers 503 from here on
 
     app = FastAPI(
         title="Profilehub API",
@@ -115,15 +119,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings  # auth reads it; available before the lifespan too
     app.state.cursors = CursorSigner.for_secret(settings.profilehub_admin_token.get_secret_value())
-    # Outermost last: LastResort → BodySizeLimit → StrictJsonBodies → the routes.
+    # Outermost last: HttpMetrics → LastResort → BodySizeLimit → StrictJsonBodies → the routes.
     app.add_middleware(StrictJsonBodies)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes)
     app.add_middleware(LastResort)
+    app.add_middleware(observability.HttpMetrics)
     errors.install(app)
     messages.install(app)
     app.include_router(health.router)
+    app.include_router(observability.router)
     app.include_router(api.router)
     subscription_manager.install(app, settings)
     documented.install(app)
     api_docs.install(app)
+    observability.trace_requests(app, tracing)
     return app

@@ -26,6 +26,7 @@ from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListC
 from profilehub_shared.delivery import apply_batch
 from profilehub_shared.jobs import JobQueue
 from profilehub_shared.kafka import dead_letter, durable, inline_schema, records_of
+from profilehub_shared.metrics import rows_imported
 from profilehub_shared.schema_cache import tombstone_aware
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.settings import ServiceSettings
@@ -124,6 +125,7 @@ async def on_upsert_batch(
         sends += [publish_warning(broker, w) for r in results for w in r.warnings]
         sends += [broker.publish(a, topic=a.topic, key=a.request_id.encode()) for a in answers]
         await asyncio.gather(*sends)  # concurrently, so the producer batches them; all acknowledged before the commit
+        rows_imported("stream", len(batch) - len(refused))
 
     async def refuse(record: Any, exc: BaseException, attempts: int) -> None:
         await publish_rejection(broker, unprocessable(record, exc, attempts))

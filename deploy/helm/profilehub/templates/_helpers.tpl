@@ -49,7 +49,7 @@ app.kubernetes.io/component: {{ .service }}
 {{/* The command of a service: the same as docker-compose.yml's (tests/unit/test_helm_chart.py compares them). */}}
 {{- define "profilehub.args" -}}
 {{- if eq . "gateway" -}}
-["uvicorn", "gateway_service.app:create_app", "--factory", "--host", "0.0.0.0", "--port", "8080"]
+["python", "-m", "gateway_service"]
 {{- else -}}
 ["faststream", "run", "{{ . }}_service.app:create_app", "--factory"]
 {{- end -}}
