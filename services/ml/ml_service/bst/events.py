@@ -9,12 +9,15 @@ scanner), not by a person reading: it teaches nothing about the hour and gets we
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from functools import cache
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
+
+from profilehub_shared.send_time import zone_name, zone_of
+
+__all__ = ["zone_name", "zone_of"]
 
 HOURS = 24
 WEEKDAYS = 7
@@ -42,21 +45,6 @@ class EventTable:
     epoch: np.ndarray  # int64: UTC seconds
     kind: np.ndarray  # int8: SEND, OPEN or CLICK
     profiles: int
-
-
-@cache
-def zone_of(name: str | None) -> tzinfo:
-    """The IANA zone, or UTC when the profile has none or an unknown one (better UTC than no estimate)."""
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def zone_name(name: str | None) -> str:
-    """The zone a profile is read in, by name: its own when known, else "UTC"."""
-    zone = zone_of(name)
-    return name if name and zone is not UTC else "UTC"
 
 
 def epoch_seconds(times: Sequence[datetime]) -> list[int]:
