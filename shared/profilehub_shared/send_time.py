@@ -42,11 +42,16 @@ def as_utc(now: datetime | None) -> datetime:
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
-def local_start(day: date, hour: int, zone: tzinfo) -> datetime | None:
-    """The UTC moment `day` at `hour`:00 local time begins; None when a daylight-saving jump skips that hour."""
-    local = datetime(day.year, day.month, day.day, hour, tzinfo=zone)
-    moment = local.astimezone(UTC)
-    return moment if moment.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None) else None
+def local_starts(day: date, hour: int, zone: tzinfo) -> list[datetime]:
+    """The UTC moments `day` at `hour`:00 local time begins: none when a daylight-saving jump skips that hour, two
+    when falling back repeats it."""
+    starts = set()
+    for fold in (0, 1):
+        local = datetime(day.year, day.month, day.day, hour, fold=fold, tzinfo=zone)
+        moment = local.astimezone(UTC)
+        if moment.astimezone(zone).replace(tzinfo=None, fold=0) == local.replace(tzinfo=None, fold=0):
+            starts.add(moment)
+    return sorted(starts)
 
 
 def next_utc_hour(local_hour: int, timezone: str | None, now: datetime) -> int:
@@ -55,9 +60,9 @@ def next_utc_hour(local_hour: int, timezone: str | None, now: datetime) -> int:
     current = as_utc(now)
     today = current.astimezone(zone).date()
     for ahead in range(-1, 3):
-        start = local_start(today + timedelta(days=ahead), local_hour, zone)
-        if start is not None and start > current - timedelta(hours=1):  # under way or to come
-            return start.hour
+        for start in local_starts(today + timedelta(days=ahead), local_hour, zone):
+            if start > current - timedelta(hours=1):  # under way or to come
+                return start.hour
     raise AssertionError("every local hour comes within two days")  # pragma: no cover
 
 

@@ -19,8 +19,8 @@ from profilehub_shared.contracts.schema import ChangeSchema, RecordMlRefresh
 from profilehub_shared.jobs import JobRefused, progressed
 from profilehub_shared.schemas import Schemas
 
-from .activity import read_activity
-from .bst.model import BstParameters, best_send_times
+from .activity import DatabaseActivity, read_activity
+from .bst.model import BstParameters, DatabaseBestSendTime, score_events
 from .schedule import next_refresh_at
 from .scores import stored
 
@@ -46,26 +46,38 @@ class Refreshes:
         now = self.clock()
         activity = await read_activity(self.mongo, db.id, now)
         await self.publish(progressed(job, "running", 0, activity.profiles))
-        result = await asyncio.to_thread(best_send_times, activity.activities, self.params)
-        zones = {a.profile_id: a.timezone for a in activity.activities}
-        scores = [
-            SendTimeScored(database_id=db.id, profile_id=pid, bst=stored(estimate, zones[pid], now))
-            for pid, estimate in result.profiles.items()
-        ]
-        scores += [
-            SendTimeScored(database_id=db.id, profile_id=pid, bst=None)
-            for pid in sorted(activity.scored_before - set(result.profiles))
-        ]
+        result = await asyncio.to_thread(
+            score_events, activity.events, activity.profile_ids, activity.zones, self.params, now
+        )
+        scores = await asyncio.to_thread(every_score, db.id, activity, result, now)
         for start in range(0, len(scores), PUBLISH_CHUNK):
             await asyncio.gather(*(self.publish(s) for s in scores[start : start + PUBLISH_CHUNK]))
         record = RecordMlRefresh(
             database_id=db.id,
             last_refresh_at=self.clock(),
             next_refresh_at=next_refresh_at(self.refresh_hour, now),
-            best_hours=list(result.best_hours) if activity.events else [],  # no events: no fallback to give
+            best_hours=list(result.best_hours) if result.profiles else [],  # no evidence: no fallback to give
         )
         await self.publish(ChangeSchema(request_id=uuid.uuid5(RECORD_IDS, job.job_id), operation=record))
-        counts = {"updated": len(result.profiles), "unchanged": activity.profiles - len(result.profiles)}
-        best = ", ".join(f"{h:02d}" for h in result.best_hours) if activity.events else "none yet"
-        message = f"{activity.events} events; database best hours (local): {best}"
+        own = len(result.profiles)
+        fallback = activity.profiles - own if result.profiles else 0
+        counts = {"updated": own + fallback, "unchanged": activity.profiles - own - fallback}
+        best = ", ".join(f"{h:02d}" for h in result.best_hours) if result.profiles else "none yet"
+        message = (
+            f"{activity.read} events; {own} profiles scored from their own evidence, {fallback} from their zone's "
+            f"or the database's (source: database); database best hours (local): {best}"
+        )
         return progressed(job, "done", activity.profiles, activity.profiles, counts=counts, message=message)
+
+
+def every_score(db_id: str, activity: DatabaseActivity, result: DatabaseBestSendTime, now: datetime) -> list[Any]:
+    """A score for every profile: its own, else (when anyone in the database has evidence) its zone's or the
+    database's; with no evidence anywhere there is nothing to fall back on, and old scores are cleared."""
+    scores: list[Any] = []
+    for pid, zone in zip(activity.profile_ids, activity.zones, strict=True):
+        estimate = result.profiles.get(pid) or (result.fallback(zone) if result.profiles else None)
+        if estimate is not None:
+            scores.append(SendTimeScored(database_id=db_id, profile_id=pid, bst=stored(estimate, zone, now)))
+        elif pid in activity.scored_before:
+            scores.append(SendTimeScored(database_id=db_id, profile_id=pid, bst=None))
+    return scores

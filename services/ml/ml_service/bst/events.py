@@ -62,9 +62,9 @@ def event_table(activities: Sequence[ProfileActivity]) -> EventTable:
             epochs += epoch_seconds(times)
             rows += [i] * len(times)
             kinds += [kind] * len(times)
-    row, epoch, kind = np.array(rows, np.int64), np.array(epochs, np.int64), np.array(kinds, np.int8)
-    order = np.lexsort((kind, epoch, row))
-    return EventTable(row[order], epoch[order], kind[order], len(activities))
+    row, epoch, kind_of = np.array(rows, np.int64), np.array(epochs, np.int64), np.array(kinds, np.int8)
+    order = np.lexsort((kind_of, epoch, row))
+    return EventTable(row[order], epoch[order], kind_of[order], len(activities))
 
 
 def since_send(events: EventTable) -> np.ndarray:
@@ -99,11 +99,16 @@ def learning_weights(events: EventTable, params: "WeightParameters", now: int | 
 class WeightParameters(Protocol):
     """The knobs `learning_weights` reads (BstParameters has them)."""
 
-    machine_seconds: float
-    click_weight: float
-    prompt_discount: float
-    prompt_hours: float
-    half_life_days: float
+    @property
+    def machine_seconds(self) -> float: ...
+    @property
+    def click_weight(self) -> float: ...
+    @property
+    def prompt_discount(self) -> float: ...
+    @property
+    def prompt_hours(self) -> float: ...
+    @property
+    def half_life_days(self) -> float: ...
 
 
 def local_hours_and_weekdays(events: EventTable, zones: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ import numpy as np
 from .events import (
     HOURS,
     WEEKDAYS,
+    EventTable,
     ProfileActivity,
     event_table,
     learning_weights,
@@ -97,27 +98,38 @@ def best_send_times(
     `now` anchors the recency weighting (default: the latest event).
     """
     ordered = sorted(activities, key=lambda a: a.profile_id)  # summation order fixed: input order cannot matter
-    zones = [zone_name(a.timezone) for a in ordered]
-    events = event_table(ordered)
+    ids = [a.profile_id for a in ordered]
+    return score_events(event_table(ordered), ids, [a.timezone for a in ordered], params, now)
+
+
+def score_events(
+    events: EventTable,
+    profile_ids: Sequence[str],
+    timezones: Sequence[str | None],
+    params: BstParameters = BstParameters(),
+    now: datetime | None = None,
+) -> DatabaseBestSendTime:
+    """`best_send_times` of a population already read as one event table (rows: `profile_ids`, in that order)."""
+    zones = [zone_name(t) for t in timezones]
     reference = int(now.timestamp()) if now is not None else None
     weight = learning_weights(events, params, reference)
     hour, day = local_hours_and_weekdays(events, zones)
-    hour_counts = binned(events.row, hour, weight, len(ordered), HOURS)
-    day_counts = binned(events.row, day, weight, len(ordered), WEEKDAYS)
+    hour_counts = binned(events.row, hour, weight, len(zones), HOURS)
+    day_counts = binned(events.row, day, weight, len(zones), WEEKDAYS)
     hour_shares, hour_priors, zone_hours = shrunk(hour_counts, zones, params.smoothing_hours, params)
     day_shares, day_priors, zone_days = shrunk(day_counts, zones, params.smoothing_weekdays, params)
     evidence = hour_counts.sum(axis=1)
     confidence = evidence / (evidence + params.prior_strength)
     chosen = covering_hours(hour_shares, params.top_hours, params.hit_window)
     profiles = {
-        a.profile_id: BestSendTime(
+        pid: BestSendTime(
             hours=tuple(int(h) for h in chosen[i]),
             weekdays=best_weekdays(day_shares[i], params.max_weekdays),
             confidence=float(confidence[i]),
             hour_probabilities=tuple(float(p) for p in hour_shares[i]),
             weekday_probabilities=tuple(float(p) for p in day_shares[i]),
         )
-        for i, a in enumerate(ordered)
+        for i, pid in enumerate(profile_ids)
         if evidence[i] >= params.min_engagements and evidence[i] > 0
     }
     database_hours, database_days = hour_priors[None, -1], day_priors[None, -1]
