@@ -1,5 +1,6 @@
-"""Best Send Time on the running system: an on-demand refresh through the API scores a profile from the history
-of its sends and opens, the score lands in `ml.bst` (usable in filters), and the database shows the refresh times."""
+"""Best Send Time on the running system: an on-demand refresh through the API scores every profile (from the
+history of its sends and opens, or, without any, from the database's, marked `source: database`), the score lands in
+`ml.bst` in the profile's local time with its zone (usable in filters), and the database shows the refresh times."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -56,15 +57,21 @@ async def test_an_on_demand_refresh_scores_profiles_from_their_history(
     assert started.status_code == 202, started.text
     job = await finished(api, started.json()["id"])
     assert job["status"] == "done", job
-    assert (job["counts"]["processed"], job["counts"]["updated"]) == (3, 2)
+    assert (job["counts"]["processed"], job["counts"]["updated"]) == (3, 3)
 
     scored = await until(lambda: _bst(api, db_id, evening))
-    assert scored["hours"][0] == 12 and 0 < scored["confidence"] <= 1  # stored in UTC
+    assert scored["hours"][0] == 12 and 0 < scored["confidence"] <= 1  # in UTC: Tokyo has no daylight saving
+    assert (scored["local_hours"][0], scored["timezone"], scored["source"]) == (21, "Asia/Tokyo", "profile")
     assert (await until(lambda: _bst(api, db_id, morning)))["hours"][0] == 7
-    assert "bst" not in ((await api.get(f"{url}/{quiet}")).json().get("ml") or {})  # no evidence, no score
+    fallback = await until(lambda: _bst(api, db_id, quiet))  # no evidence: the database's best time
+    assert (fallback["source"], fallback["confidence"], fallback["timezone"]) == ("database", 0.0, "UTC")
     hours = {"all": [{"field": "ml.bst.hours", "op": "eq", "value": 7}]}
     found = (await api.post(f"{url}/search", json={"filter": hours})).json()["items"]
-    assert [p["profile_id"] for p in found] == [morning]
+    assert {p["profile_id"] for p in found} == {morning, quiet}  # quiet (UTC) has the database's 7 and 21
+    assert fallback["local_hours"][:2] == [7, 21]  # the morning reader's 07 and the Tokyo reader's 21, each local
+    every_hour = {"all": [{"field": "ml.bst.hours", "op": "within_next_hours", "value": 24}]}
+    found = (await api.post(f"{url}/search", json={"filter": every_hour})).json()["items"]
+    assert {p["profile_id"] for p in found} == {morning, evening, quiet}  # a segment by best hour holds everyone
 
     database = await until(lambda: _refreshed(api, db_id))
     last, upcoming = (datetime.fromisoformat(database["ml"][k]) for k in ("last_refresh_at", "next_refresh_at"))

@@ -29,12 +29,15 @@ def matches(query: dict[str, Any], doc: dict[str, Any]) -> bool:
         value = doc.get(key)
         values = value if isinstance(value, list) else [value]
         for op, operand in test.items():
-            ok = {
-                "$in": lambda: value is not None and any(v in operand for v in values),
-                "$eq": lambda: operand in values,
-                "$ne": lambda: operand not in values,
-                "$exists": lambda: (key in doc) is operand,
-            }[op]()
+            if op == "$in":
+                ok = value is not None and any(v in operand for v in values)
+            elif op == "$eq":
+                ok = operand in values
+            elif op == "$ne":
+                ok = operand not in values
+            else:
+                assert op == "$exists"
+                ok = (key in doc) is operand
             if not ok:
                 return False
     return True
@@ -50,8 +53,8 @@ def within(db: Database, hours: object, now: datetime | None) -> dict[str, Any]:
     return to_query(db, Condition(field=HOURS, op="within_next_hours", value=hours), now=now)
 
 
-def local(zone: str, *args: int) -> datetime:
-    return datetime(*args, tzinfo=zone_of(zone)).astimezone(UTC)  # type: ignore[misc]
+def local(zone: str, year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=zone_of(zone)).astimezone(UTC)
 
 
 # (zone, a moment just before 09:00 local on either side of each transition of 2026): a 09:00 reader is due then.
@@ -71,7 +74,7 @@ TRANSITIONS = [
 
 @pytest.mark.parametrize(("zone", "moment"), TRANSITIONS)
 def test_a_local_best_hour_is_due_at_that_local_hour_on_both_sides_of_each_transition(
-    db: Database, zone: str, moment: tuple[int, ...]
+    db: Database, zone: str, moment: tuple[int, int, int, int, int]
 ) -> None:
     now = local(zone, *moment)
     query = within(db, 1, now + timedelta(minutes=30))  # 09:00 local

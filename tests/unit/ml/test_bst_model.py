@@ -137,7 +137,7 @@ def test_confidence_grows_with_evidence() -> None:
     assert all(0 < c < 1 for c in confidences)
 
 
-def test_opens_at_hours_never_sent_to_still_count() -> None:  # noqa: D103
+def test_opens_at_hours_never_sent_to_still_count() -> None:
     """An evening reader of morning emails: the evening is their hour, not the send hour."""
     opens = [at(day, 20, 45) for day in range(6)]
     assert best_send_times([profile("p", opens), *crowd()]).profiles["p"].hours[0] == 20
@@ -197,7 +197,10 @@ def test_invariants(population: list[tuple[list[datetime], list[datetime], str |
     result = best_send_times(profiles)
     assert set(result.profiles) <= {p.profile_id for p in profiles}
     covered = [result.profiles.get(p.profile_id) or result.fallback(p.timezone) for p in profiles]
-    assert all((best.source == "profile") is (p.profile_id in result.profiles) for p, best in zip(profiles, covered))
+    assert all(
+        (best.source == "profile") is (p.profile_id in result.profiles)
+        for p, best in zip(profiles, covered, strict=True)
+    )
     for best in covered:
         assert len(best.hours) == 3 == len(set(best.hours))
         assert all(h in range(24) for h in best.hours)
