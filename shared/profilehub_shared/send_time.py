@@ -8,7 +8,7 @@ the local hours of the next N hours (a daylight-saving jump inside the window in
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 HOURS = 24
@@ -54,6 +54,7 @@ def local_starts(day: date, hour: int, zone: tzinfo) -> list[datetime]:
     return sorted(starts)
 
 
+@lru_cache(maxsize=8192)  # a refresh asks the same few hundred (hour, zone) questions at one moment
 def next_utc_hour(local_hour: int, timezone: str | None, now: datetime) -> int:
     """The UTC hour at which `local_hour` o'clock next begins in the zone (or began, if that hour is under way)."""
     zone = zone_of(timezone)

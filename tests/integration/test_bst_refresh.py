@@ -11,7 +11,7 @@ from ml_service.bst.model import ProfileActivity, best_send_times
 from ml_service.refresh import Refreshes
 from ml_service.scores import stored
 from profilehub_shared.contracts.jobs import JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimesScored
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.filters import Condition, to_query
 from profilehub_shared.mongo import profiles_collection_name
@@ -75,7 +75,7 @@ async def test_a_refresh_scores_every_profile_exactly_as_the_estimator_does(mong
 
     refreshes = Refreshes(mongo, Schemas(mongo), publish, 0, clock=lambda: NOW)
     done = await refreshes.run(JobRequested(job_id=latin_name("job"), kind="ml_refresh", database_id=db.id))
-    scores = {e.profile_id: e.bst for e in published if isinstance(e, SendTimeScored)}
+    scores = {s.profile_id: s.bst for e in published if isinstance(e, SendTimesScored) for s in e.scores}
     assert set(scores) == {p["_id"] for p in profiles}  # every profile, none of the deleted one
     assert done.counts.updated == len(profiles)
     assert {pid: bst.source for pid, bst in scores.items() if bst} == {

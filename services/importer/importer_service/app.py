@@ -8,7 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from profilehub_shared.contracts import Message
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimeScored, SendTimesScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             ProfileWriteAnswered,
             InteractionRecorded,
             SendTimeScored,
+            SendTimesScored,
         ],
         wire=wire,
         workers=[run_jobs_forever],

@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts import Message
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimesScored
 from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged
 from profilehub_shared.jobs import JobQueue, JobRunner
 from profilehub_shared.schemas import Schemas
@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
         async def publish(event: Message) -> None:
             key = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""
+            if isinstance(event, SendTimesScored):  # one database's batches in order, on one partition
+                key = event.database_id
             await broker.publish(event, topic=event.topic, key=key.encode())
 
         refreshes = Refreshes(db, Schemas(db), publish, settings.ml_refresh_time_hours)
@@ -45,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
         "ml",
         settings,
         routers=[router],
-        messages=[JobRequested, JobProgressed, SendTimeScored, ChangeSchema, DatabaseChanged],
+        messages=[JobRequested, JobProgressed, SendTimesScored, ChangeSchema, DatabaseChanged],
         wire=wire,
         workers=[run_refreshes, schedule_refreshes],
         description="Best Send Time: daily and on-demand refreshes of each profile's best hours and weekdays.",

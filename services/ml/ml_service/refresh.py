@@ -5,6 +5,7 @@ Each run starts over and publishes whole results, so a refresh interrupted by a 
 its lease runs out (the importer writes each `ml.bst` idempotently)."""
 
 import asyncio
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import ProfileSendTime, SendTimesScored
 from profilehub_shared.contracts.schema import ChangeSchema, RecordMlRefresh
 from profilehub_shared.jobs import JobRefused, progressed
 from profilehub_shared.schemas import Schemas
@@ -24,7 +25,7 @@ from .bst.model import BstParameters, DatabaseBestSendTime, score_events
 from .schedule import next_refresh_at
 from .scores import stored
 
-PUBLISH_CHUNK = 2000
+SCORES_PER_MESSAGE = 500  # about 150 kB of JSON: well under Kafka's 1 MB default
 RECORD_IDS = uuid.UUID("3b1f0a2e-5c4d-4e6f-8a9b-0c1d2e3f4a5b")
 
 
@@ -43,15 +44,18 @@ class Refreshes:
             raise JobRefused(f"database {job.database_id} does not exist")
         if not db.settings.ml_enabled:
             raise JobRefused(f"Best Send Time is not enabled for database {db.id} (settings.ml_enabled)")
-        now = self.clock()
+        now, phases = self.clock(), Phases()
         activity = await read_activity(self.mongo, db.id, now)
+        phases.done("read")
         await self.publish(progressed(job, "running", 0, activity.profiles))
         result = await asyncio.to_thread(
             score_events, activity.events, activity.profile_ids, activity.zones, self.params, now
         )
-        scores = await asyncio.to_thread(every_score, db.id, activity, result, now)
-        for start in range(0, len(scores), PUBLISH_CHUNK):
-            await asyncio.gather(*(self.publish(s) for s in scores[start : start + PUBLISH_CHUNK]))
+        scores = await asyncio.to_thread(every_score, activity, result, now)
+        phases.done("scored")
+        batches = [scores[i : i + SCORES_PER_MESSAGE] for i in range(0, len(scores), SCORES_PER_MESSAGE)]
+        await asyncio.gather(*(self.publish(SendTimesScored(database_id=db.id, scores=b)) for b in batches))
+        phases.done("published")
         record = RecordMlRefresh(
             database_id=db.id,
             last_refresh_at=self.clock(),
@@ -65,19 +69,34 @@ class Refreshes:
         best = ", ".join(f"{h:02d}" for h in result.best_hours) if result.profiles else "none yet"
         message = (
             f"{activity.read} events; {own} profiles scored from their own evidence, {fallback} from their zone's "
-            f"or the database's (source: database); database best hours (local): {best}"
+            f"or the database's (source: database); database best hours (local): {best}; {phases}"
         )
         return progressed(job, "done", activity.profiles, activity.profiles, counts=counts, message=message)
 
 
-def every_score(db_id: str, activity: DatabaseActivity, result: DatabaseBestSendTime, now: datetime) -> list[Any]:
+def every_score(activity: DatabaseActivity, result: DatabaseBestSendTime, now: datetime) -> list[ProfileSendTime]:
     """A score for every profile: its own, else (when anyone in the database has evidence) its zone's or the
     database's; with no evidence anywhere there is nothing to fall back on, and old scores are cleared."""
-    scores: list[Any] = []
+    scores: list[ProfileSendTime] = []
     for pid, zone in zip(activity.profile_ids, activity.zones, strict=True):
         estimate = result.profiles.get(pid) or (result.fallback(zone) if result.profiles else None)
         if estimate is not None:
-            scores.append(SendTimeScored(database_id=db_id, profile_id=pid, bst=stored(estimate, zone, now)))
+            scores.append(ProfileSendTime(profile_id=pid, bst=stored(estimate, zone, now)))
         elif pid in activity.scored_before:
-            scores.append(SendTimeScored(database_id=db_id, profile_id=pid, bst=None))
+            scores.append(ProfileSendTime(profile_id=pid, bst=None))
     return scores
+
+
+class Phases:
+    """How long each phase of a refresh took (in the job's message: where the time goes)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.took: dict[str, float] = {}
+
+    def done(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.took[phase], self.last = now - self.last, now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{phase} in {seconds:.1f} s" for phase, seconds in self.took.items())

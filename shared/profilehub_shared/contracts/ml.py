@@ -42,3 +42,24 @@ class SendTimeScored(Event):
     database_id: Identifier = Field(description="The profile's database (1–64 chars, no control characters)")
     profile_id: Identifier = Field(description="The profile (1–64 chars, no control characters)")
     bst: BestSendTime | None = Field(description="The estimate, or None when the profile has too little evidence")
+
+
+class ProfileSendTime(BaseModel):
+    """One profile's score inside a `SendTimesScored` batch."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    profile_id: Identifier = Field(description="The profile (1–64 chars, no control characters)")
+    bst: BestSendTime | None = Field(description="The estimate, or None to clear a score the profile no longer has")
+
+
+class SendTimesScored(Event):
+    """A refresh's scores of many profiles of one database at once (key: database id), so that they are published
+    and written in bulk; the same meaning as one `SendTimeScored` per profile."""
+
+    topic = topic_name("ml", "send-times-scored")
+
+    database_id: Identifier = Field(description="The profiles' database (1–64 chars, no control characters)")
+    scores: list[ProfileSendTime] = Field(
+        min_length=1, max_length=1000, description="Up to 1,000 profiles' scores; a profile at most once"
+    )

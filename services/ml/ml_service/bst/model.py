@@ -120,17 +120,15 @@ def score_events(
     day_shares, day_priors, zone_days = shrunk(day_counts, zones, params.smoothing_weekdays, params)
     evidence = hour_counts.sum(axis=1)
     confidence = evidence / (evidence + params.prior_strength)
-    chosen = covering_hours(hour_shares, params.top_hours, params.hit_window)
+    scored = np.flatnonzero((evidence >= params.min_engagements) & (evidence > 0))
+    chosen = covering_hours(hour_shares[scored], params.top_hours, params.hit_window).tolist()
+    days = weekday_choices(day_shares[scored], params.max_weekdays)
+    hour_rows, day_rows, confident = hour_shares[scored].tolist(), day_shares[scored].tolist(), confidence[scored]
     profiles = {
-        pid: BestSendTime(
-            hours=tuple(int(h) for h in chosen[i]),
-            weekdays=best_weekdays(day_shares[i], params.max_weekdays),
-            confidence=float(confidence[i]),
-            hour_probabilities=tuple(float(p) for p in hour_shares[i]),
-            weekday_probabilities=tuple(float(p) for p in day_shares[i]),
+        profile_ids[i]: BestSendTime(
+            tuple(chosen[k]), days[k], float(confident[k]), tuple(hour_rows[k]), tuple(day_rows[k])
         )
-        for i, pid in enumerate(profile_ids)
-        if evidence[i] >= params.min_engagements and evidence[i] > 0
+        for k, i in enumerate(scored.tolist())
     }
     database_hours, database_days = hour_priors[None, -1], day_priors[None, -1]
     fallbacks = {
@@ -217,8 +215,16 @@ def covering_hours(shares: np.ndarray, count: int, window: int) -> np.ndarray:
 
 def best_weekdays(shares: np.ndarray, limit: int) -> tuple[int, ...]:
     """The weekdays above the average weekday (at least the best one), best first, at most `limit`."""
-    order = np.argsort(-shares, kind="stable")[:limit]
-    return tuple(int(d) for i, d in enumerate(order) if i == 0 or shares[d] > shares.mean() + 1e-12)
+    return weekday_choices(shares[None, :], limit)[0]
+
+
+def weekday_choices(shares: np.ndarray, limit: int) -> list[tuple[int, ...]]:
+    """`best_weekdays` of every row at once."""
+    order = np.argsort(-shares, axis=1, kind="stable")[:, :limit]
+    above = np.take_along_axis(shares, order, axis=1) > shares.mean(axis=1, keepdims=True) + 1e-12
+    above[:, 0] = True
+    return [tuple(d for d, keep in zip(days, keeps, strict=True) if keep) for days, keeps in zip(
+        order.tolist(), above.tolist(), strict=True)]  # fmt: skip
 
 
 def prior_estimate(hours: np.ndarray, days: np.ndarray, params: BstParameters) -> BestSendTime:
