@@ -8,9 +8,15 @@ from typing import Any
 
 import httpx
 from faststream.kafka import KafkaBroker
+from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
+from profilehub_shared.contracts.ml import BestSendTime, ProfileSendTime, SendTimesScored
+from profilehub_shared.kafka import dead_letter_topic
+from profilehub_shared.mongo import profiles_collection_name
+from profilehub_shared.settings import ServiceSettings
 from tests.e2e.importing import create_database, finished
+from tests.e2e.upstream import Upstream, parked
 
 DAYS = 30
 
@@ -93,3 +99,22 @@ async def _bst(api: httpx.AsyncClient, db_id: str, pid: str) -> dict[str, Any] |
 async def _refreshed(api: httpx.AsyncClient, db_id: str) -> dict[str, Any] | None:
     database = (await api.get(f"/databases/{db_id}")).json()
     return database if database["ml"]["last_refresh_at"] else None
+
+
+async def test_a_poison_batch_of_scores_is_dead_lettered_and_the_next_batch_is_written(
+    api: httpx.AsyncClient, upstream: Upstream, settings: ServiceSettings, mongo: AsyncDatabase
+) -> None:
+    db_id = await create_database(api, [])
+    answer = await api.put(f"/databases/{db_id}/profiles", json={"record": {"email": "bulk@shop.example"}})
+    pid = answer.json()["profile"]["profile_id"]
+    poison = b'{"database_id":"' + db_id.encode() + b'","scores":[{"profile_id":"' + pid.encode() + b'","bst":{}}]}'
+    await upstream.everywhere(SendTimesScored.topic, db_id, poison)
+    bst = BestSendTime(hours=[6], weekdays=[3], confidence=0.0, local_hours=[8], timezone="Europe/Berlin",
+                       source="database")  # fmt: skip
+    good = SendTimesScored(database_id=db_id, scores=[ProfileSendTime(profile_id=pid, bst=bst)])
+    await upstream.send(SendTimesScored.topic, db_id, good.model_dump_json().encode())
+
+    profile = await until(lambda: mongo[profiles_collection_name(db_id)].find_one({"_id": pid, "ml.bst.hours": 6}))
+    assert profile["ml"]["bst"] == bst.model_dump()
+    letters = await parked(settings, dead_letter_topic(SendTimesScored.topic), db_id, count=3)
+    assert {letter["code"] for letter in letters} == {"invalid_message"}
