@@ -230,3 +230,27 @@ def test_invariants(population: list[tuple[list[datetime], list[datetime], str |
         assert again.profiles[name].hours == best.hours
         assert again.profiles[name].weekdays == best.weekdays
         assert again.profiles[name].hour_probabilities == pytest.approx(best.hour_probabilities)
+
+
+def test_recency_weighting_lets_a_new_habit_win_when_asked_for() -> None:
+    old = [at(day, 8, 30) for day in range(0, 10)]  # ten opens at 8, long ago
+    new = [at(day, 19, 30) for day in range(170, 176)]  # six at 19, lately
+    p = profile("p", old + new)
+    assert best_send_times([p]).profiles["p"].hours[0] == 8  # by default every open in the window counts the same
+    assert best_send_times([p], BstParameters(half_life_days=30)).profiles["p"].hours[0] == 19
+
+
+def test_an_open_is_a_machine_one_only_within_the_threshold_after_a_send() -> None:
+    from ml_service.bst.events import event_table, machine_made
+
+    sends = (at(0, 10), at(1, 10))
+    opens = (at(0, 10) + timedelta(seconds=30), at(0, 10) + timedelta(seconds=31), at(1, 9), at(1, 10))
+    table = event_table([ProfileActivity("p", sends, opens), ProfileActivity("q", (), (at(0, 10, 1),))])
+    keys = zip(table.row.tolist(), table.epoch.tolist(), table.kind.tolist(), strict=True)
+    made = dict(zip(keys, machine_made(table, 30).tolist(), strict=True))
+    epoch = int(at(0, 10).timestamp())
+    assert made[(0, epoch + 30, 1)] and not made[(0, epoch + 31, 1)]
+    assert not made[(0, epoch + 86_400 - 3600, 1)]  # before its day's send: the previous day's is a day old
+    assert made[(0, epoch + 86_400, 1)]  # the same second as its send
+    assert not made[(1, epoch + 60, 1)]  # another profile's send does not count
+    assert not any(made[k] for k in made if k[2] == 0)  # a send is never a machine open

@@ -82,13 +82,9 @@ def machine_made(events: EventTable, machine_seconds: float) -> np.ndarray:
 
 
 def learning_weights(events: EventTable, params: "WeightParameters", now: int | None) -> np.ndarray:
-    """What each event teaches about the hour: 0 for sends and machine opens, more for clicks and recent events,
-    less for a read right after its send (the send's hour, not the person's, put it there)."""
-    gap = since_send(events)
-    human = (events.kind != SEND) & (gap > params.machine_seconds)
+    """What each event teaches about the hour: 0 for sends and machine opens, more for clicks and recent events."""
+    human = (events.kind != SEND) & (since_send(events) > params.machine_seconds)
     weight = np.where(events.kind == CLICK, params.click_weight, 1.0) * human
-    if params.prompt_discount > 0:
-        weight = weight * (1 - params.prompt_discount * np.exp(-gap / (3600 * params.prompt_hours)))
     if params.half_life_days > 0 and len(events.epoch):
         reference = now if now is not None else int(events.epoch.max())
         age = np.maximum(reference - events.epoch, 0) / DAY
@@ -103,10 +99,6 @@ class WeightParameters(Protocol):
     def machine_seconds(self) -> float: ...
     @property
     def click_weight(self) -> float: ...
-    @property
-    def prompt_discount(self) -> float: ...
-    @property
-    def prompt_hours(self) -> float: ...
     @property
     def half_life_days(self) -> float: ...
 

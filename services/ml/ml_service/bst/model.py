@@ -45,8 +45,6 @@ class BstParameters:
     machine_seconds: float = 30.0  # an open or click this soon after a send was a machine's
     click_weight: float = 1.5  # a click teaches this many opens' worth
     half_life_days: float = 0.0  # an event this old counts half; 0: none (habits held still in tuning)
-    prompt_discount: float = 0.0  # a read right after its send counts this much less (the send's hour drew it) …
-    prompt_hours: float = 1.0  # … fading over this many hours of delay
     min_engagements: float = 0.5  # less human evidence than this (weighted): the prior's hours, source "database"
     hit_window: int = 1  # hours either side of a send that still count as "at that time"
     top_hours: int = 3
