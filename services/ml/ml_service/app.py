@@ -2,7 +2,10 @@
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from faststream import ContextRepo, FastStream
@@ -41,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
         refreshes = Refreshes(db, Schemas(db), publish, settings.ml_refresh_time_hours)
         context.set_global("job_queue", queue)
-        context.set_global("runner", JobRunner(queue, publish, refreshes.run))
+        context.set_global("runner", JobRunner(queue, publish, partial(leased, queue, refreshes.run)))
 
     return kafka_service(
         "ml",
@@ -52,6 +55,23 @@ def create_app(settings: Settings | None = None) -> FastStream:
         workers=[run_refreshes, schedule_refreshes],
         description="Best Send Time: daily and on-demand refreshes of each profile's best hours and weekdays.",
     )
+
+
+async def leased(queue: JobQueue, work: Callable[[JobRequested], Awaitable[JobProgressed]], job: JobRequested) -> Any:
+    """Run a refresh while renewing its lease (a third of the lease at a time): a refresh longer than the lease is
+    not taken by another replica meanwhile; one whose replica died is, once the lease runs out."""
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(queue.lease.total_seconds() / 3)
+            if not await queue.renew(job.job_id):
+                log.warning("refresh %s was taken by another replica", job.job_id)
+
+    keeper = asyncio.create_task(keep())
+    try:
+        return await work(job)
+    finally:
+        keeper.cancel()
 
 
 async def run_refreshes(context: ContextRepo) -> None:
