@@ -197,3 +197,16 @@ async def stored_file_chunks(db: AsyncDatabase, bucket: str, file_id: ObjectId |
         yield bytes(chunk["data"])
     if size != meta["length"]:
         raise CorruptGridFile(f"file {file_id} in {bucket}: {size} bytes stored of {meta['length']}")
+
+
+async def bulk_update_matched(collection: AsyncCollection, updates: Sequence[UpdateOne], concurrency: int = 4) -> int:
+    """Unordered update statements in commands of `UPDATES_PER_COMMAND`, `concurrency` commands at a time (FerretDB
+    works on several while one waits on PostgreSQL); returns how many statements matched a document."""
+    commands = [list(updates[i : i + UPDATES_PER_COMMAND]) for i in range(0, len(updates), UPDATES_PER_COMMAND)]
+    gate = asyncio.Semaphore(concurrency)
+
+    async def run(command: list[UpdateOne]) -> int:
+        async with gate:
+            return (await collection.bulk_write(command, ordered=False)).matched_count
+
+    return sum(await asyncio.gather(*(run(c) for c in commands)))

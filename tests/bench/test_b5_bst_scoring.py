@@ -1,6 +1,7 @@
 """B5: Best Send Time for 100,000 profiles with 2,000,000 history events, end to end through the API (read the
-history, score, publish, and the importer has written every `ml.bst`): wall time; baseline in the same run: one raw
-aggregation pass over the same events, counting each profile's events. On MongoDB that is `$match` + `$group`; on
+history, score, publish, and the importer has written every profile's `ml.bst`): wall time; baseline in the same
+run, before and after ours (the faster counts): one raw aggregation pass over the same events, counting each
+profile's events. On MongoDB that is `$match` + `$group`; on
 FerretDB 1.x, whose `$group` ran for over 13 minutes here without finishing, it is one cursor over the events
 grouped in Python (what one would write there), so the baseline is the fastest raw pass each engine offers."""
 
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimesScored
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from tests.bench.harness import Figure, is_ferretdb, report, timed
@@ -82,13 +83,25 @@ async def test_b5_best_send_time_refresh(
         assert started.status_code == 202, started.text
         job = await finished(api, started.json()["id"], timeout=3600)
         assert job["status"] == "done" and job["counts"]["processed"] == PROFILES, job
-        await until_committed(settings, "importer-send-times", await end_offsets(settings, SendTimeScored.topic))
+        await until_committed(settings, "importer-send-times-bulk", await end_offsets(settings, SendTimesScored.topic))
         scored.append(job["counts"]["updated"])
+        print(f"\nB5 job: {job['message']}")
 
     scored: list[int] = []
-    ours = await timed("refresh through the API (read, score, publish, written)", EVENTS, refresh_through_the_api)
     ferretdb = await is_ferretdb(mongo)
     name = "one raw pass over the events, grouped in Python" if ferretdb else "one raw $group pass over the events"
-    baseline = await timed(name, EVENTS, lambda: one_aggregation_pass(mongo, db_id, ferretdb))
-    report(ours, baseline, "events", f"{PROFILES:,} profiles, {scored[0]:,} scored; wall {ours.seconds:.0f} s")
+    # The baseline runs before and after ours (the freshly written events are slower to read at first, and the
+    # machine is shared): the faster of the two is the one compared against.
+    before = await timed(name, EVENTS, lambda: one_aggregation_pass(mongo, db_id, ferretdb))
+    ours = await timed("refresh through the API (read, score, publish, written)", EVENTS, refresh_through_the_api)
+    after = await timed(name, EVENTS, lambda: one_aggregation_pass(mongo, db_id, ferretdb))
+    baseline = min(before, after, key=lambda f: f.seconds)
+    written = await mongo[profiles_collection_name(db_id)].count_documents({"ml.bst.source": {"$exists": True}})
+    assert written == PROFILES == scored[0]  # every profile has its score (its own, or its zone's / database's)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    extra = (
+        f"{PROFILES:,} profiles, {scored[0]:,} scored; wall {ours.seconds:.0f} s; baseline before/after "
+        f"{before.seconds:.0f}/{after.seconds:.0f} s; load average {load}"
+    )
+    report(ours, baseline, "events", extra)
     assert isinstance(ours, Figure)

@@ -217,7 +217,7 @@ async def test_interactions_mark_the_profile_and_scores_land_in_ml_bst(
         return p if p and p["has_interactions"] and p.get("ml", {}).get("bst") else None
 
     profile = await until(stored)
-    assert profile["ml"]["bst"] == {"hours": [9, 14], "weekdays": [2, 4], "confidence": 0.4}
+    assert profile["ml"]["bst"] == {"hours": [9, 14], "weekdays": [2, 4], "confidence": 0.4, "source": "profile"}
     await broker.publish(
         SendTimeScored(database_id=db_id, profile_id=pid, bst=None), topic=SendTimeScored.topic, key=pid.encode()
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ml_service.app import queue_due_refreshes
+from ml_service.app import leased, queue_due_refreshes
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
 from profilehub_shared.jobs import JobQueue, JobRunner, progressed
 from tests.conftest import latin_name
@@ -76,3 +76,21 @@ async def test_every_replica_schedule_queues_one_refresh_per_database_and_firing
         assert len(queued) == enabled and len({d["_id"] for d in queued}) == enabled
     finally:  # bare documents no real database has: the session's later tests list every database
         await mongo.databases.delete_many({"_id": {"$in": [d["_id"] for d in bare]}})
+
+
+async def test_a_refresh_longer_than_its_lease_keeps_it(mongo: AsyncDatabase) -> None:
+    a, b = queues(mongo, lease=0.6)
+    job = JobRequested(job_id="ml-long", kind="ml_refresh", database_id="d")
+    await a.accept(job)
+    taken = await a.take()
+    assert taken == job
+    stolen: list[JobRequested | None] = []
+
+    async def long_refresh(job: JobRequested) -> JobProgressed:
+        for _ in range(4):  # 2 s: more than three leases
+            await asyncio.sleep(0.5)
+            stolen.append(await b.take())
+        return progressed(job, "done", 1, 1)
+
+    final = await leased(a, long_refresh, job)
+    assert final.status == "done" and stolen == [None] * 4  # the other replica never got it

@@ -10,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from profilehub_shared.contracts import Message
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimeScored, SendTimesScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             InteractionRecorded,
             SendTimeScored,
             SubscriberChangeRequested,
+            SendTimesScored,
         ],
         wire=wire,
         workers=[run_jobs_forever, resume_suspensions_forever],

@@ -13,7 +13,7 @@ from pydantic import ValidationError, WithJsonSchema
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimeScored, SendTimesScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
@@ -228,7 +228,7 @@ async def on_send_times_scored(
     schemas: Schemas = Context(),
     settings: ServiceSettings = Context(),
 ) -> None:
-    # A refresh publishes one score per profile; a batch is written with a few update commands per database.
+    # One score per message; a batch is written with a few update commands per database.
     async def write(batch: Sequence[Any]) -> None:
         latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
         poison = []
@@ -238,17 +238,62 @@ async def on_send_times_scored(
             except ValidationError as exc:
                 poison.append(dead_letter(broker, record, exc))
                 continue
-            latest[scored.database_id][scored.profile_id] = scored.bst.model_dump() if scored.bst is not None else None
-        for database_id, scores in latest.items():
-            if await schemas.get(database_id) is None:  # scored just before its database was deleted
-                log.warning("%d send-time score(s) name unknown database %s", len(scores), database_id)
-                continue
-            missing = len(scores) - await store.set_best_send_times(database_id, scores)
-            if missing:
-                log.warning("%d send-time score(s) name unknown profiles of %s", missing, database_id)
+            latest[scored.database_id][scored.profile_id] = (
+                scored.bst.model_dump(exclude_none=True) if scored.bst is not None else None
+            )
+        await write_send_times(latest, store, schemas)
         await asyncio.gather(*poison)
 
     await apply_batch(records, write, partial(dead_letter, broker), settings.max_delivery_attempts)
+
+
+@router.subscriber(
+    SendTimesScored.topic,
+    **durable("importer-send-times-bulk"),
+    batch=True,
+    max_records=20,
+    decoder=records_of,
+    title="SendTimesScored (importer)",
+    description="Writes many profiles' ml.bst at once: how a Best Send Time refresh publishes its scores",
+)
+async def on_send_times_scored_in_bulk(
+    records: Annotated[list[Any], WithJsonSchema(inline_schema(SendTimesScored))],
+    broker: KafkaBroker = Context(),
+    store: ProfileStore = Context(),
+    schemas: Schemas = Context(),
+    settings: ServiceSettings = Context(),
+) -> None:
+    async def write(batch: Sequence[Any]) -> None:
+        latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
+        poison = []
+        for record in batch:
+            try:
+                scored = SendTimesScored.model_validate_json(record.value or b"")
+            except ValidationError as exc:
+                poison.append(dead_letter(broker, record, exc))
+                continue
+            for one in scored.scores:
+                latest[scored.database_id][one.profile_id] = (
+                    one.bst.model_dump(exclude_none=True) if one.bst is not None else None
+                )
+        await write_send_times(latest, store, schemas)
+        await asyncio.gather(*poison)
+
+    await apply_batch(records, write, partial(dead_letter, broker), settings.max_delivery_attempts)
+
+
+async def write_send_times(
+    latest: dict[str, dict[str, dict[str, Any] | None]], store: ProfileStore, schemas: Schemas
+) -> None:
+    """Write each database's latest scores (None clears one) in bulk; scores of unknown databases or profiles are
+    counted in the log (a database or profile deleted just after its refresh read it)."""
+    for database_id, scores in latest.items():
+        if await schemas.get(database_id) is None:  # scored just before its database was deleted
+            log.warning("%d send-time score(s) name unknown database %s", len(scores), database_id)
+            continue
+        missing = len(scores) - await store.set_best_send_times(database_id, scores)
+        if missing:
+            log.warning("%d send-time score(s) name unknown profiles of %s", missing, database_id)
 
 
 @router.subscriber(

@@ -8,7 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.mongo import bulk_update, profiles_collection_name
+from profilehub_shared.mongo import bulk_update, bulk_update_matched, profiles_collection_name
 
 from .counting import UNCOUNTED, ProfileCounter
 from .domain.merge import Merged
@@ -114,9 +114,8 @@ class ProfileStore:
             UpdateOne({"_id": pid}, {"$set": {"ml.bst": bst}} if bst is not None else {"$unset": {"ml.bst": ""}})
             for pid, bst in scores.items()
         ]
-        await bulk_update(self.profiles(database_id), updates)
-        found = self.profiles(database_id).find({"_id": {"$in": list(scores)}}, {"_id": 1}, batch_size=ONE_REPLY)
-        return len([d async for d in found])
+        # The commands' matched counts, not a second query for the ids (0.2 s per 1,000 ids on FerretDB here).
+        return await bulk_update_matched(self.profiles(database_id), updates)
 
     async def drop_database(self, database_id: str) -> None:
         await self.profiles(database_id).drop()

@@ -2,7 +2,10 @@
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from faststream import ContextRepo, FastStream
@@ -11,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts import Message
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimesScored
 from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged
 from profilehub_shared.jobs import JobQueue, JobRunner
 from profilehub_shared.schemas import Schemas
@@ -35,21 +38,40 @@ def create_app(settings: Settings | None = None) -> FastStream:
 
         async def publish(event: Message) -> None:
             key = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""
+            if isinstance(event, SendTimesScored):  # one database's batches in order, on one partition
+                key = event.database_id
             await broker.publish(event, topic=event.topic, key=key.encode())
 
         refreshes = Refreshes(db, Schemas(db), publish, settings.ml_refresh_time_hours)
         context.set_global("job_queue", queue)
-        context.set_global("runner", JobRunner(queue, publish, refreshes.run))
+        context.set_global("runner", JobRunner(queue, publish, partial(leased, queue, refreshes.run)))
 
     return kafka_service(
         "ml",
         settings,
         routers=[router],
-        messages=[JobRequested, JobProgressed, SendTimeScored, ChangeSchema, DatabaseChanged],
+        messages=[JobRequested, JobProgressed, SendTimesScored, ChangeSchema, DatabaseChanged],
         wire=wire,
         workers=[run_refreshes, schedule_refreshes],
         description="Best Send Time: daily and on-demand refreshes of each profile's best hours and weekdays.",
     )
+
+
+async def leased(queue: JobQueue, work: Callable[[JobRequested], Awaitable[JobProgressed]], job: JobRequested) -> Any:
+    """Run a refresh while renewing its lease (a third of the lease at a time): a refresh longer than the lease is
+    not taken by another replica meanwhile; one whose replica died is, once the lease runs out."""
+
+    async def keep() -> None:
+        while True:
+            await asyncio.sleep(queue.lease.total_seconds() / 3)
+            if not await queue.renew(job.job_id):
+                log.warning("refresh %s was taken by another replica", job.job_id)
+
+    keeper = asyncio.create_task(keep())
+    try:
+        return await work(job)
+    finally:
+        keeper.cancel()
 
 
 async def run_refreshes(context: ContextRepo) -> None:

@@ -7,7 +7,7 @@ from faststream import Context
 from faststream.kafka import KafkaBroker, KafkaRouter
 
 from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored
+from profilehub_shared.contracts.ml import SendTimesScored
 from profilehub_shared.contracts.schema import ChangeSchema, DatabaseChanged, RecordMlRefresh
 from profilehub_shared.jobs import JobQueue
 from profilehub_shared.kafka import durable
@@ -18,10 +18,10 @@ from .settings import Settings
 
 router = KafkaRouter()
 scores = router.publisher(
-    SendTimeScored.topic,
-    schema=SendTimeScored,
-    title="SendTimeScored",
-    description="Each profile's best send time (None clears it)",
+    SendTimesScored.topic,
+    schema=SendTimesScored,
+    title="SendTimesScored",
+    description="Every profile's best send time, up to 1,000 profiles a message (None clears one)",
 )
 records = router.publisher(
     ChangeSchema.topic,

@@ -1,23 +1,25 @@
-"""From the model's estimate (local hours, weekdays 0-6) to what profiles store and filters read (`ml.bst`):
-hours in UTC, ISO weekdays. Reading a local hour in UTC takes the zone's offset on the day of scoring, so a
-profile's 9:00 in Berlin is 8 UTC in winter and 7 UTC in summer, as the next sends will see it."""
+"""From the model's estimate (local hours, weekdays 0-6) to what profiles store and filters read (`ml.bst`).
 
-from datetime import UTC, datetime
+The estimate is kept as it is, in the profile's local time with its zone (`local_hours`, `weekdays`, `timezone`):
+filters and exports turn it into UTC at their own moment. `hours` (UTC) is given too, each local hour read at its
+next occurrence after scoring, so a profile's 9:00 in Berlin is 8 UTC when the next 9:00 falls in winter and 7 UTC
+when it falls in summer."""
+
+from datetime import datetime
 
 from profilehub_shared.contracts.ml import BestSendTime as StoredBst
+from profilehub_shared.send_time import next_utc_hours, zone_name
 
-from .bst.model import BestSendTime, zone_of
-
-
-def utc_hour(local_hour: int, timezone: str | None, now: datetime) -> int:
-    """The UTC hour at which it is `local_hour` o'clock in `timezone` on the day of `now`."""
-    zone = zone_of(timezone)
-    today = now.astimezone(zone).date()
-    local = datetime(today.year, today.month, today.day, local_hour, tzinfo=zone)
-    return local.astimezone(UTC).hour  # an hour a daylight-saving jump skips is read with the offset before it
+from .bst.model import BestSendTime
 
 
 def stored(estimate: BestSendTime, timezone: str | None, now: datetime) -> StoredBst:
-    hours = list(dict.fromkeys(utc_hour(h, timezone, now) for h in estimate.hours))
-    weekdays = [d + 1 for d in estimate.weekdays]  # the profile's own weekdays, ISO numbered
-    return StoredBst(hours=hours, weekdays=weekdays, confidence=round(min(max(estimate.confidence, 0.0), 1.0), 4))
+    """What `ml.bst` holds for an estimate scored at `now`."""
+    return StoredBst(
+        hours=next_utc_hours(estimate.hours, timezone, now),
+        weekdays=[d + 1 for d in estimate.weekdays],  # the profile's own weekdays, ISO numbered
+        confidence=round(min(max(estimate.confidence, 0.0), 1.0), 4),
+        local_hours=list(estimate.hours),
+        timezone=zone_name(timezone),
+        source="database" if estimate.source == "database" else "profile",
+    )

@@ -2,12 +2,14 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ..contracts.schema_state import Database
 from ..fields import FieldType
 from ..fields.definitions import STANDARD_FIELDS, StandardKind
 from ..filters.activity import ACTIVITY, activity_column
+from ..send_time import next_utc_hours
 
 Getter = Callable[[dict[str, Any]], Any]
 SYSTEM = ("created_at", "updated_at", "has_interactions", "suppressed")
@@ -58,7 +60,11 @@ def _activity(key: str, default: Any) -> Getter:
 
 
 def _bst(p: dict[str, Any]) -> Any:
-    return (p.get("ml") or {}).get("bst")
+    bst = (p.get("ml") or {}).get("bst")
+    if isinstance(bst, dict) and bst.get("local_hours") is not None and bst.get("timezone"):
+        # UTC hours with the offset of the export's moment: the next occurrence of each local best hour
+        return {**bst, "hours": next_utc_hours(bst["local_hours"], bst["timezone"], datetime.now(UTC))}
+    return bst
 
 
 STANDARD_KINDS = {StandardKind.date: "date", StandardKind.phones: "json"}

@@ -11,7 +11,7 @@ from ..fields import FieldValueError
 from ..fields.scalars import DECIMAL_TEXT, INTEGER_TEXT
 from ..fields.text import checked_text
 from .activity import RELATIVE, relative_time
-from .bst import as_utc, next_hours, read_window
+from .bst import as_utc, bst_query
 from .model import Condition, Filter, FilterError, check_limits
 from .quick import parse_quick_search
 from .targets import Context, Target, resolve
@@ -73,6 +73,9 @@ def condition_query(db: Database, cond: Condition, ctx: Context) -> dict[str, An
             cond.field, cond.op, f"{cond.op} does not fit this field; use one of {sorted(target.ops)}"
         )
     try:
+        zoned = bst_query(target.field, cond.op, cond.value, ctx.now)  # Best Send Time: each profile's own zone
+        if zoned is not None:
+            return zoned
         test = _test(target, cond.op, cond.value, ctx)
         if target.absent_zero and cond.op != "exists" and _holds_for_zero(cond.op, test):
             # A count the profile does not have yet is 0: "never clicked" is click_count eq 0.
@@ -98,8 +101,6 @@ def _test(target: Target, op: str, value: object, ctx: Context) -> dict[str, Any
         return {"$exists": value}
     if op == "in":
         return {"$in": _distinct([target.read(field, item, ctx) for item in _items(field, value)])}
-    if op == "within_next_hours":
-        return {"$in": next_hours(ctx.now, read_window(field, value))}
     if op == "contains" and target.text:
         if target.leaf and not isinstance(value, str):
             raise _op_not_allowed(field, op, "contains compares text")

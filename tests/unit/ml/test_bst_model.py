@@ -77,7 +77,7 @@ def test_one_open_is_pulled_toward_the_database_profile_many_opens_are_not() -> 
         return sum(abs(a / sum(own) - b / sum(database)) for a, b in zip(own, database, strict=True))
 
     assert pull("few") > 2 * pull("many")
-    assert distance_to_database("few") < distance_to_database("many") / 2
+    assert distance_to_database("few") < 0.6 * distance_to_database("many")  # one open: half its own, half prior
     assert result.profiles["many"].hours[0] == 21
     assert database.index(max(database)) == 14 == result.best_hour
 
@@ -143,11 +143,40 @@ def test_opens_at_hours_never_sent_to_still_count() -> None:
     assert best_send_times([profile("p", opens), *crowd()]).profiles["p"].hours[0] == 20
 
 
-def test_sending_often_at_an_hour_does_not_make_it_the_best() -> None:
-    """Same number of opens at 10 and 20, but 10 had many more sends: 20 converts better."""
-    sends = business_sends() + tuple(at(day, 20) for day in range(0, 28, 7))
-    opens = [at(day, 10, 5) for day in range(0, 8, 2)] + [at(day, 20, 5) for day in range(0, 28, 7)]
-    assert best_send_times([profile("p", opens, sends=sends)]).profiles["p"].hours[0] == 20
+def test_machine_opens_seconds_after_their_send_teach_nothing() -> None:
+    """A privacy proxy "opens" every 10:00 send within seconds; the person reads in the evening."""
+    sends = tuple(at(day, 10) for day in range(28))
+    machine = [at(day, 10) + timedelta(seconds=4) for day in range(28)]
+    human = [at(day, 20, 40) for day in range(0, 28, 5)]
+    result = best_send_times([profile("p", machine + human, sends=sends), *crowd()])
+    assert result.profiles["p"].hours[0] == 20
+    only_machine = best_send_times([profile("m", machine, sends=sends), *crowd()])
+    assert "m" not in only_machine.profiles  # no human evidence: left to the fallback
+    assert only_machine.fallback(None).source == "database"
+
+
+def test_a_click_weighs_more_than_an_open() -> None:
+    opens = [at(day, 9) for day in range(4)]
+    clicks = [at(day, 18, 30) for day in range(10, 13)]  # 3 clicks × 1.5 outweigh 4 opens
+    activity = ProfileActivity("p", business_sends(), tuple(opens), None, tuple(clicks))
+    assert best_send_times([activity, *crowd()]).profiles["p"].hours[0] == 18
+    assert best_send_times([activity, *crowd()], BstParameters(click_weight=1.0)).profiles["p"].hours[0] == 9
+
+
+def test_a_profile_without_evidence_gets_its_zone_population_then_the_database_in_its_own_local_time() -> None:
+    tokyo = [profile(f"t{i}", [at(day, 11, 10) for day in range(0, 20, 4)], tz="Asia/Tokyo") for i in range(40)]
+    result = best_send_times([*tokyo, *crowd(hour=9)])  # Tokyo reads at 20:10 local; the UTC crowd at 09:20
+    in_tokyo = result.fallback("Asia/Tokyo")
+    assert (in_tokyo.hours[0], in_tokyo.source, in_tokyo.confidence) == (20, "database", 0.0)
+    assert result.fallback("Asia/Kolkata").hours == result.best_hours  # too few there: the database's
+    assert result.fallback(None).hours[0] == 9
+
+
+def test_the_best_hour_catches_most_within_an_hour_either_side() -> None:
+    """Opens at 8, 9 and 10 once each beat a lone pair at 15: the ±1 h window at 9 catches three."""
+    opens = [at(0, 8, 20), at(1, 9, 20), at(2, 10, 20), at(3, 15, 20), at(4, 15, 20)]
+    best = best_send_times([profile("p", opens)], BstParameters(smoothing_hours=0.0)).profiles["p"]
+    assert best.hours[0] == 9 and best.hours[1] in (14, 15, 16)  # each catches the pair at 15
 
 
 timestamps = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2024, 6, 28), timezones=st.just(UTC)).map(
@@ -166,15 +195,21 @@ activities = st.builds(
 def test_invariants(population: list[tuple[list[datetime], list[datetime], str | None]], rnd: random.Random) -> None:
     profiles = [ProfileActivity(f"p{i}", tuple(s), tuple(o), tz) for i, (s, o, tz) in enumerate(population)]
     result = best_send_times(profiles)
-    assert set(result.profiles) == {p.profile_id for p in profiles}
-    for best in result.profiles.values():
+    assert set(result.profiles) <= {p.profile_id for p in profiles}
+    covered = [result.profiles.get(p.profile_id) or result.fallback(p.timezone) for p in profiles]
+    assert all(
+        (best.source == "profile") is (p.profile_id in result.profiles)
+        for p, best in zip(profiles, covered, strict=True)
+    )
+    for best in covered:
         assert len(best.hours) == 3 == len(set(best.hours))
         assert all(h in range(24) for h in best.hours)
-        assert all(min(abs(a - b), 24 - abs(a - b)) >= 2 for a in best.hours for b in best.hours if a != b)
         assert 1 <= len(best.weekdays) <= 3 and len(set(best.weekdays)) == len(best.weekdays)
         assert all(d in range(7) for d in best.weekdays)
         assert all(0 <= p <= 1 for p in (*best.hour_probabilities, *best.weekday_probabilities))
-        assert best.hour_probabilities[best.hours[0]] == max(best.hour_probabilities)
+        caught = [sum(best.hour_probabilities[(h + s) % 24] for s in (-1, 0, 1)) for h in range(24)]
+        assert caught[best.hours[0]] == pytest.approx(max(caught))
+        assert sum(best.hour_probabilities) == pytest.approx(1.0)
         assert 0 <= best.confidence <= 1
     assert all(0 <= p <= 1 for p in result.hour_probabilities)
     assert result.best_hour in range(24)
@@ -195,3 +230,27 @@ def test_invariants(population: list[tuple[list[datetime], list[datetime], str |
         assert again.profiles[name].hours == best.hours
         assert again.profiles[name].weekdays == best.weekdays
         assert again.profiles[name].hour_probabilities == pytest.approx(best.hour_probabilities)
+
+
+def test_recency_weighting_lets_a_new_habit_win_when_asked_for() -> None:
+    old = [at(day, 8, 30) for day in range(0, 10)]  # ten opens at 8, long ago
+    new = [at(day, 19, 30) for day in range(170, 176)]  # six at 19, lately
+    p = profile("p", old + new)
+    assert best_send_times([p]).profiles["p"].hours[0] == 8  # by default every open in the window counts the same
+    assert best_send_times([p], BstParameters(half_life_days=30)).profiles["p"].hours[0] == 19
+
+
+def test_an_open_is_a_machine_one_only_within_the_threshold_after_a_send() -> None:
+    from ml_service.bst.events import event_table, machine_made
+
+    sends = (at(0, 10), at(1, 10))
+    opens = (at(0, 10) + timedelta(seconds=30), at(0, 10) + timedelta(seconds=31), at(1, 9), at(1, 10))
+    table = event_table([ProfileActivity("p", sends, opens), ProfileActivity("q", (), (at(0, 10, 1),))])
+    keys = zip(table.row.tolist(), table.epoch.tolist(), table.kind.tolist(), strict=True)
+    made = dict(zip(keys, machine_made(table, 30).tolist(), strict=True))
+    epoch = int(at(0, 10).timestamp())
+    assert made[(0, epoch + 30, 1)] and not made[(0, epoch + 31, 1)]
+    assert not made[(0, epoch + 86_400 - 3600, 1)]  # before its day's send: the previous day's is a day old
+    assert made[(0, epoch + 86_400, 1)]  # the same second as its send
+    assert not made[(1, epoch + 60, 1)]  # another profile's send does not count
+    assert not any(made[k] for k in made if k[2] == 0)  # a send is never a machine open

@@ -1,6 +1,7 @@
 """The refresh schedule with a controllable clock, and estimates turned into what profiles store."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -8,7 +9,8 @@ from hypothesis import strategies as st
 
 from ml_service.bst.model import BestSendTime
 from ml_service.schedule import last_refresh_due, next_refresh_at, scheduled_job_id
-from ml_service.scores import stored, utc_hour
+from ml_service.scores import stored
+from profilehub_shared.send_time import next_utc_hour
 
 
 @pytest.mark.parametrize(
@@ -49,16 +51,59 @@ SUMMER, WINTER = datetime(2026, 7, 1, 12, tzinfo=UTC), datetime(2026, 1, 15, 12,
         ("Asia/Tokyo", SUMMER, 8, 23),
         ("America/New_York", WINTER, 22, 3),
         ("Not/AZone", SUMMER, 5, 5),
+        # Scored the day before a transition: the next 09:00 falls after it, and is read with that offset.
+        ("Europe/Berlin", datetime(2026, 3, 28, 12, tzinfo=UTC), 9, 7),  # next 09:00 is CEST
+        ("Europe/Berlin", datetime(2026, 10, 24, 12, tzinfo=UTC), 9, 8),  # next 09:00 is CET
+        ("America/New_York", datetime(2026, 3, 7, 18, tzinfo=UTC), 9, 13),  # next 09:00 is EDT
+        ("America/New_York", datetime(2026, 10, 31, 18, tzinfo=UTC), 9, 14),  # next 09:00 is EST
+        ("Asia/Tokyo", datetime(2026, 3, 28, 12, tzinfo=UTC), 9, 0),
+        ("Asia/Kolkata", datetime(2026, 3, 28, 12, tzinfo=UTC), 9, 3),  # 09:00 IST begins at 03:30 UTC
+        # A local hour the spring jump skips comes the next day, in summer time.
+        ("Europe/Berlin", datetime(2026, 3, 28, 12, tzinfo=UTC), 2, 0),
+        # The local hour under way still counts as the next.
+        ("Europe/Berlin", datetime(2026, 1, 15, 8, 40, tzinfo=UTC), 9, 8),
     ],
 )
-def test_local_hours_are_stored_in_utc_with_the_offset_of_the_day(
+def test_local_hours_are_published_in_utc_with_the_offset_of_their_next_occurrence(
     zone: str | None, now: datetime, local: int, utc: int
 ) -> None:
-    assert utc_hour(local, zone, now) == utc
+    assert next_utc_hour(local, zone, now) == utc
 
 
-def test_an_estimate_is_stored_with_utc_hours_iso_weekdays_and_a_bounded_confidence() -> None:
+@given(
+    st.datetimes(datetime(2024, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC)),
+    st.integers(0, 23),
+    st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "Australia/Lord_Howe"]),
+)
+def test_the_published_utc_hour_is_when_the_local_clock_next_shows_the_hour(
+    now: datetime, local: int, zone: str
+) -> None:
+    """The oracle walks the clock in quarter hours (zones' offsets are whole quarters): from the quarter under way,
+    the first moment the local clock shows the hour, back to where that hour began at the same offset."""
+    tz = ZoneInfo(zone)
+    moment = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    while moment.astimezone(tz).hour != local:
+        moment += timedelta(minutes=15)
+    earlier = moment - timedelta(minutes=15)
+    while (
+        earlier.astimezone(tz).hour == local and earlier.astimezone(tz).utcoffset() == moment.astimezone(tz).utcoffset()
+    ):
+        moment, earlier = earlier, earlier - timedelta(minutes=15)
+    assert next_utc_hour(local, zone, now) == moment.hour
+
+
+def test_an_estimate_is_stored_in_local_time_with_its_zone_utc_hours_iso_weekdays_and_a_bounded_confidence() -> None:
     estimate = BestSendTime(hours=(9, 14, 20), weekdays=(0, 6), confidence=0.812345, hour_probabilities=(),
                             weekday_probabilities=())  # fmt: skip
     bst = stored(estimate, "Europe/Berlin", WINTER)
     assert (bst.hours, bst.weekdays, bst.confidence) == ([8, 13, 19], [1, 7], 0.8123)
+    assert (bst.local_hours, bst.timezone, bst.source) == ([9, 14, 20], "Europe/Berlin", "profile")
+    unknown = stored(estimate, "Mars/Olympus", WINTER)
+    assert (unknown.timezone, unknown.hours) == ("UTC", [9, 14, 20])
+
+
+def test_a_fallback_is_stored_as_the_database_source() -> None:
+    fallback = BestSendTime(hours=(19,), weekdays=(2,), confidence=0.0, hour_probabilities=(), weekday_probabilities=(),
+                            source="database")  # fmt: skip
+    bst = stored(fallback, "Asia/Tokyo", WINTER)
+    assert (bst.source, bst.confidence, bst.local_hours, bst.hours) == ("database", 0.0, [19], [10])

@@ -1,160 +1,150 @@
-"""Best Send Time: each profile's engagement probability by local hour and weekday, shrunk toward the database.
+"""Best Send Time: each profile's distribution of engagement over its local hours and weekdays, shrunk toward its
+time zone's population and the database's, and the hours that catch most of it.
 
-Per profile and per local hour (and weekday) we count sends and engagements, turn sends into *exposure*, take the
-engagement rate per exposure, smooth it circularly (hour 23 neighbours hour 0, Sunday neighbours Monday) and divide it
-by the profile's own average rate: the *lift*. A profile's lift is blended with the database's lift in proportion to
-its engagements (credibility weighting: an empirical-Bayes estimate whose prior is the database itself), so a profile
-with one open looks mostly like the database, and one with fifty opens looks like itself.
+Per profile, what its human opens and clicks teach (see `events`: machine opens weigh 0, clicks more, recent events
+more) is counted by local hour and weekday and smoothed with a circular kernel (23:00 neighbours 00:00). It is then
+blended with a prior in local time (hierarchical shrinkage): the zone's population when enough profiles there have
+evidence, itself shrunk toward the database; the database otherwise. The prior weighs `prior_strength`
+pseudo-engagements, so one open moves the estimate a little and fifty make it the profile's own.
 
-Exposure: a message is read partly at the hour it arrives and partly later, when the profile checks its inbox. So a
-send counts `1 - inbox_dwell` at its own hour and `inbox_dwell` spread evenly over the day, and the spread counts at
-least as many sends as the profile has engagements (opens whose send was not recorded still had one). Every hour then
-has some exposure: an open at an hour we never send at counts as evidence for that hour, and an hour is discounted
-for being where we send most, without one stray open at 3 a.m. outweighing a habit at a busy send hour.
+The best hours are chosen for the way a send time is judged: the engagement should come within an hour of it. The
+first hour is the one whose ±1 h window holds most of the estimate; each next one adds most of what the chosen
+windows have not covered yet. A profile without evidence gets its prior's hours (`source` "database").
 """
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
-HOURS = 24
-WEEKDAYS = 7
+from .events import (
+    HOURS,
+    WEEKDAYS,
+    EventTable,
+    ProfileActivity,
+    event_table,
+    learning_weights,
+    local_hours_and_weekdays,
+    zone_name,
+)
 
-
-@dataclass(frozen=True)
-class ProfileActivity:
-    """One profile's events over the scoring window (the last 180 days)."""
-
-    profile_id: str
-    sends: Sequence[datetime]  # UTC times of messages sent to the profile
-    engagements: Sequence[datetime]  # UTC times of its opens and clicks
-    timezone: str | None = None  # IANA name; None (or unknown) reads the events in UTC
-
-
-@dataclass(frozen=True)
-class SlotCounts:
-    """Sends and engagements per profile (rows, in input order) by local hour and by local weekday."""
-
-    hour_sends: np.ndarray
-    hour_engagements: np.ndarray
-    day_sends: np.ndarray
-    day_engagements: np.ndarray
+__all__ = ["HOURS", "WEEKDAYS", "BestSendTime", "BstParameters", "DatabaseBestSendTime", "ProfileActivity"]
+PROFILE, DATABASE = "profile", "database"
 
 
 @dataclass(frozen=True)
 class BstParameters:
-    """Knobs of the estimate; the defaults were chosen on synthetic populations (see `evaluation`)."""
+    """Knobs of the estimate; the defaults were tuned on one synthetic seed and reported on another (`evaluation`)."""
 
-    smoothing_hours: float = 1.5  # std dev of the circular Gaussian over neighbouring hours
+    smoothing_hours: float = 1.25  # std dev (hours) of the circular Gaussian kernel over neighbouring hours
     smoothing_weekdays: float = 0.5  # the same over neighbouring weekdays
-    prior_strength: float = 4.0  # pseudo-engagements of the database profile blended into every profile
-    inbox_dwell: float = 0.8  # share of a send's exposure spread over the whole day (read later, not at once)
-    min_engagements: int = 1  # fewer engagements than this: no result, the database best hour applies
+    prior_strength: float = 1.0  # pseudo-engagements of the prior blended into every profile
+    zone_prior_strength: float = 30.0  # pseudo-profiles of the database blended into a zone's population
+    min_zone_profiles: int = 30  # profiles with evidence a zone needs before its own population is the prior
+    machine_seconds: float = 30.0  # an open or click this soon after a send was a machine's
+    click_weight: float = 1.5  # a click teaches this many opens' worth
+    half_life_days: float = 0.0  # an event this old counts half; 0: none (habits held still in tuning)
+    min_engagements: float = 0.5  # less human evidence than this (weighted): the prior's hours, source "database"
+    hit_window: int = 1  # hours either side of a send that still count as "at that time"
     top_hours: int = 3
-    hour_spacing: int = 2  # listed hours are at least this far apart: a neighbour of a listed hour is no new choice
     max_weekdays: int = 3
 
 
 @dataclass(frozen=True)
 class BestSendTime:
-    """One profile's estimate: what `ml.bst` holds."""
+    """One profile's estimate: what `ml.bst` holds (in the profile's local time)."""
 
     hours: tuple[int, ...]  # best local hours (0-23), best first
-    weekdays: tuple[int, ...]  # best weekdays (0=Monday … 6=Sunday), best first: those above the profile's average
-    confidence: float  # 0..1: the weight of the profile's own data against the database prior; grows with evidence
-    hour_probabilities: tuple[float, ...]  # 24: estimated probability that a send at that local hour engages
+    weekdays: tuple[int, ...]  # best local weekdays (0=Monday … 6=Sunday), best first: those above average
+    confidence: float  # 0..1: the weight of the profile's own evidence against the prior
+    hour_probabilities: tuple[float, ...]  # 24: estimated share of the profile's engagements at each local hour
     weekday_probabilities: tuple[float, ...]  # 7: the same by local weekday
+    source: str = PROFILE  # "profile": its own evidence counted; "database": the prior alone (too little evidence)
 
 
 @dataclass(frozen=True)
 class DatabaseBestSendTime:
-    """The estimates of one database: scored profiles by id, and the database-level fallback."""
+    """The estimates of one database: profiles with evidence by id, and the priors that cover everyone else."""
 
     profiles: Mapping[str, BestSendTime]
-    best_hours: tuple[int, ...]  # the database's best local hours, best first: the fallback for unscored profiles
+    best_hours: tuple[int, ...]  # the database's best local hours, best first
     best_weekdays: tuple[int, ...]  # the same for weekdays
-    hour_probabilities: tuple[float, ...]  # 24: the database-wide probability that a send engages, by local hour
+    hour_probabilities: tuple[float, ...]  # 24: the database's share of engagements by local hour
+    zone_fallbacks: Mapping[str, BestSendTime] = field(default_factory=dict)  # zones with their own population
 
     @property
     def best_hour(self) -> int:
-        """The database-level best hour (the fallback)."""
+        """The database-level best hour."""
         return self.best_hours[0]
+
+    def fallback(self, timezone: str | None) -> BestSendTime:
+        """A profile without evidence: its zone's population's best time when the zone has one, else the
+        database's, read in the profile's own local time; confidence 0."""
+        zone = self.zone_fallbacks.get(zone_name(timezone))
+        if zone is not None:
+            return zone
+        days = tuple(1 / WEEKDAYS for _ in range(WEEKDAYS))
+        return BestSendTime(self.best_hours, self.best_weekdays, 0.0, self.hour_probabilities, days, DATABASE)
 
 
 def best_send_times(
-    activities: Sequence[ProfileActivity], params: BstParameters = BstParameters()
+    activities: Sequence[ProfileActivity], params: BstParameters = BstParameters(), now: datetime | None = None
 ) -> DatabaseBestSendTime:
-    """Score every profile of one database from its sends and engagements; profiles with too few get no result."""
+    """Score every profile of one database; those with too little human evidence are left to `fallback`.
+
+    `now` anchors the recency weighting (default: the latest event).
+    """
     ordered = sorted(activities, key=lambda a: a.profile_id)  # summation order fixed: input order cannot matter
-    counts = slot_counts(ordered)
-    hours_lift, hour_rates = credible_lift(counts.hour_sends, counts.hour_engagements, params.smoothing_hours, params)
-    days_lift, day_rates = credible_lift(counts.day_sends, counts.day_engagements, params.smoothing_weekdays, params)
-    overall = overall_rate(counts, params)
-    hour_p, day_p = engagement_probability(overall * hours_lift), engagement_probability(overall * days_lift)
-    engaged = counts.hour_engagements.sum(axis=1)
-    confidence = engaged / (engaged + params.prior_strength)
+    ids = [a.profile_id for a in ordered]
+    return score_events(event_table(ordered), ids, [a.timezone for a in ordered], params, now)
+
+
+def score_events(
+    events: EventTable,
+    profile_ids: Sequence[str],
+    timezones: Sequence[str | None],
+    params: BstParameters = BstParameters(),
+    now: datetime | None = None,
+) -> DatabaseBestSendTime:
+    """`best_send_times` of a population already read as one event table (rows: `profile_ids`, in that order)."""
+    zones = [zone_name(t) for t in timezones]
+    reference = int(now.timestamp()) if now is not None else None
+    weight = learning_weights(events, params, reference)
+    hour, day = local_hours_and_weekdays(events, zones)
+    hour_counts = binned(events.row, hour, weight, len(zones), HOURS)
+    day_counts = binned(events.row, day, weight, len(zones), WEEKDAYS)
+    hour_shares, hour_priors, zone_hours = shrunk(hour_counts, zones, params.smoothing_hours, params)
+    day_shares, day_priors, zone_days = shrunk(day_counts, zones, params.smoothing_weekdays, params)
+    evidence = hour_counts.sum(axis=1)
+    confidence = evidence / (evidence + params.prior_strength)
+    scored = np.flatnonzero((evidence >= params.min_engagements) & (evidence > 0))
+    chosen = covering_hours(hour_shares[scored], params.top_hours, params.hit_window).tolist()
+    days = weekday_choices(day_shares[scored], params.max_weekdays)
+    hour_rows, day_rows, confident = hour_shares[scored].tolist(), day_shares[scored].tolist(), confidence[scored]
     profiles = {
-        activity.profile_id: BestSendTime(
-            hours=spaced(hours_lift[i], params.top_hours, params.hour_spacing),
-            weekdays=best_weekdays(days_lift[i], params.max_weekdays),
-            confidence=float(confidence[i]),
-            hour_probabilities=tuple(float(p) for p in hour_p[i]),
-            weekday_probabilities=tuple(float(p) for p in day_p[i]),
+        profile_ids[i]: BestSendTime(
+            tuple(chosen[k]), days[k], float(confident[k]), tuple(hour_rows[k]), tuple(day_rows[k])
         )
-        for i, activity in enumerate(ordered)
-        if engaged[i] >= max(params.min_engagements, 1)
+        for k, i in enumerate(scored.tolist())
+    }
+    database_hours, database_days = hour_priors[None, -1], day_priors[None, -1]
+    fallbacks = {
+        zone: prior_estimate(zone_hours[zone], zone_days[zone], params) for zone in zone_hours if zone in zone_days
     }
     return DatabaseBestSendTime(
         profiles,
-        best_hours=spaced(hour_rates, params.top_hours, params.hour_spacing),
-        best_weekdays=best_weekdays(day_rates, params.max_weekdays),
-        hour_probabilities=tuple(float(p) for p in hour_rates),
+        best_hours=tuple(int(h) for h in covering_hours(database_hours, params.top_hours, params.hit_window)[0]),
+        best_weekdays=best_weekdays(database_days[0], params.max_weekdays),
+        hour_probabilities=tuple(float(p) for p in database_hours[0]),
+        zone_fallbacks=fallbacks,
     )
 
 
-def slot_counts(activities: Sequence[ProfileActivity]) -> SlotCounts:
-    """Count each profile's events by the local hour and weekday they happened at."""
-    sends = [local_slots(a.sends, a.timezone) for a in activities]
-    engagements = [local_slots(a.engagements, a.timezone) for a in activities]
-    return SlotCounts(
-        hour_sends=per_profile([hours for hours, _ in sends], HOURS),
-        hour_engagements=per_profile([hours for hours, _ in engagements], HOURS),
-        day_sends=per_profile([days for _, days in sends], WEEKDAYS),
-        day_engagements=per_profile([days for _, days in engagements], WEEKDAYS),
-    )
-
-
-def local_slots(times: Iterable[datetime], timezone: str | None) -> tuple[list[int], list[int]]:
-    """The local hour (0-23) and weekday (0=Monday) of each time; naive times are taken as UTC."""
-    zone = zone_of(timezone)
-    local = [(t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(zone) for t in times]
-    return [t.hour for t in local], [t.weekday() for t in local]
-
-
-@cache
-def zone_of(name: str | None) -> tzinfo:
-    """The IANA zone, or UTC when the profile has none or an unknown one (better UTC than no estimate)."""
-    try:
-        return ZoneInfo(name) if name else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
-
-
-def per_profile(slots: list[list[int]], bins: int) -> np.ndarray:
-    """A profiles × bins matrix of counts, built with one `bincount` over all events."""
-    rows = np.repeat(np.arange(len(slots)), [len(s) for s in slots])
-    flat = np.fromiter((slot for s in slots for slot in s), dtype=np.int64, count=len(rows))
-    return np.bincount(rows * bins + flat, minlength=len(slots) * bins).reshape(len(slots), bins).astype(float)
-
-
-def exposure(sends: np.ndarray, engagements: np.ndarray, inbox_dwell: float) -> np.ndarray:
-    """Sends per slot turned into exposure (see the module docstring); never zero for a profile with events."""
-    implied_sends = np.maximum(sends.sum(axis=1), engagements.sum(axis=1))[:, None]
-    return (1 - inbox_dwell) * sends + inbox_dwell * implied_sends / sends.shape[1]
+def binned(rows: np.ndarray, slots: np.ndarray, weights: np.ndarray, profiles: int, bins: int) -> np.ndarray:
+    """A profiles × bins matrix of summed weights, built with one `bincount` over all events."""
+    flat = np.bincount(rows * bins + slots, weights=weights, minlength=profiles * bins)
+    return flat.reshape(profiles, bins)
 
 
 def circular_smooth(values: np.ndarray, width: float) -> np.ndarray:
@@ -171,61 +161,77 @@ def circular_smooth(values: np.ndarray, width: float) -> np.ndarray:
     return smooth
 
 
-def credible_lift(
-    sends: np.ndarray, engagements: np.ndarray, width: float, params: BstParameters
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per profile and slot, how much better than its own average a slot engages, blended with the database.
+def normalised(values: np.ndarray) -> np.ndarray:
+    """Each row as shares summing to 1; a row of zeros becomes uniform."""
+    totals = values.sum(axis=-1, keepdims=True)
+    uniform = np.full(values.shape, 1 / values.shape[-1])
+    return np.divide(values, totals, out=uniform, where=totals > 0)
 
-    Returns the blended lift (profiles × slots) and the database's smoothed engagement rate per slot.
+
+def shrunk(
+    counts: np.ndarray, zones: Sequence[str], width: float, params: BstParameters
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Profiles' smoothed counts blended with their prior (zone, else database), as shares.
+
+    Returns the profiles' shares, the prior of each profile plus the database's as the last row, and the priors of
+    the zones that have enough evidence of their own.
     """
-    exposed = exposure(sends, engagements, params.inbox_dwell)
-    total_e, total_x = engagements.sum(axis=0), exposed.sum(axis=0)
-    engaged = engagements.sum(axis=1, keepdims=True)
-    weight = engaged / (engaged + params.prior_strength)
-    blended = weight * lift(engagements, exposed, width) + (1 - weight) * lift(total_e, total_x, width)
-    return blended, engagement_probability(circular_smooth(rate(total_e, total_x), width))
+    smooth = circular_smooth(counts, width)
+    own = normalised(smooth)
+    engaged = counts.sum(axis=1) > 0
+    database = normalised(own[engaged].sum(axis=0)) if engaged.any() else normalised(np.zeros(counts.shape[1]))
+    zone_of_row = np.asarray(zones, dtype=object)
+    zone_priors: dict[str, np.ndarray] = {}
+    for zone in sorted(set(zones)):
+        mine = (zone_of_row == zone) & engaged
+        if mine.sum() >= params.min_zone_profiles:
+            zone_priors[zone] = normalised(own[mine].sum(axis=0) + params.zone_prior_strength * database)
+    priors = np.array([zone_priors.get(z, database) for z in zones] + [database]).reshape(-1, counts.shape[1])
+    evidence = counts.sum(axis=1, keepdims=True)
+    shares = (smooth + params.prior_strength * priors[:-1]) / (evidence + params.prior_strength)
+    return shares, priors, zone_priors
 
 
-def rate(engagements: np.ndarray, exposures: np.ndarray) -> np.ndarray:
-    """Engagements per exposure, 0 where there was neither."""
-    return np.divide(engagements, exposures, out=np.zeros(np.shape(engagements)), where=exposures > 0)
+def covering_hours(shares: np.ndarray, count: int, window: int) -> np.ndarray:
+    """Per row, `count` hours chosen greedily: each adds most of the share not yet within `window` of a chosen one.
 
-
-def lift(engagements: np.ndarray, exposures: np.ndarray, width: float) -> np.ndarray:
-    """Each slot's smoothed rate relative to the overall rate of the same row: 1 everywhere when nothing is known.
-
-    The rate is smoothed, not its two parts: smoothing exposure would drag the peak away from busy send hours.
+    Ties go to the earlier hour. Returns a rows × count array, best first.
     """
-    overall = rate(engagements.sum(axis=-1, keepdims=True), exposures.sum(axis=-1, keepdims=True))
-    smoothed = circular_smooth(rate(engagements, exposures), width)
-    return np.where(overall > 0, rate(smoothed, overall), 1.0)
+    left = shares.copy()
+    span = np.arange(-window, window + 1)
+    chosen = np.zeros((shares.shape[0], count), dtype=np.int64)
+    rows = np.arange(shares.shape[0])
+    for k in range(count):
+        caught = sum(np.roll(left, -int(s), axis=1) for s in span)  # caught[h] = left[h - w] + … + left[h + w]
+        best = np.argmax(caught + np.arange(HOURS) * -1e-12, axis=1)
+        chosen[:, k] = best
+        for s in span:
+            left[rows, (best + s) % HOURS] = 0.0
+        left[rows, best] = -1.0  # never the same hour twice, even when nothing is left to catch
+    return chosen
 
 
-def engagement_probability(expected: np.ndarray) -> np.ndarray:
-    """Expected engagements per send turned into the chance of at least one (Poisson): in [0, 1), same order."""
-    return -np.expm1(-np.maximum(expected, 0.0))
+def best_weekdays(shares: np.ndarray, limit: int) -> tuple[int, ...]:
+    """The weekdays above the average weekday (at least the best one), best first, at most `limit`."""
+    return weekday_choices(shares[None, :], limit)[0]
 
 
-def overall_rate(counts: SlotCounts, params: BstParameters) -> np.ndarray:
-    """Each profile's engagements per exposure over the whole window (a column, at most 1)."""
-    exposed = exposure(counts.hour_sends, counts.hour_engagements, params.inbox_dwell).sum(axis=1)
-    return rate(counts.hour_engagements.sum(axis=1), exposed)[:, None]
+def weekday_choices(shares: np.ndarray, limit: int) -> list[tuple[int, ...]]:
+    """`best_weekdays` of every row at once."""
+    order = np.argsort(-shares, axis=1, kind="stable")[:, :limit]
+    above = np.take_along_axis(shares, order, axis=1) > shares.mean(axis=1, keepdims=True) + 1e-12
+    above[:, 0] = True
+    return [tuple(d for d, keep in zip(days, keeps, strict=True) if keep) for days, keeps in zip(
+        order.tolist(), above.tolist(), strict=True)]  # fmt: skip
 
 
-def spaced(scores: np.ndarray, count: int, spacing: int) -> tuple[int, ...]:
-    """The `count` best hours, best first, each at least `spacing` hours (around the clock) from the better ones.
-
-    Smoothing makes the neighbours of the best hour nearly as good as it; listing them would spend the three
-    places on one time of day. Ties go to the earlier hour.
-    """
-    chosen: list[int] = []
-    for hour in (int(h) for h in np.argsort(-scores, kind="stable")):
-        if all(min(abs(hour - c), HOURS - abs(hour - c)) >= spacing for c in chosen):
-            chosen.append(hour)
-    return tuple(chosen[:count])
-
-
-def best_weekdays(scores: np.ndarray, limit: int) -> tuple[int, ...]:
-    """The weekdays that engage better than the profile's average weekday (at least the best one), best first."""
-    order = np.argsort(-scores, kind="stable")[:limit]
-    return tuple(int(d) for i, d in enumerate(order) if i == 0 or scores[d] > scores.mean() + 1e-12)
+def prior_estimate(hours: np.ndarray, days: np.ndarray, params: BstParameters) -> BestSendTime:
+    """What a profile without evidence gets from a prior: its best hours and weekdays, confidence 0."""
+    return BestSendTime(
+        hours=tuple(int(h) for h in covering_hours(hours[None, :], params.top_hours, params.hit_window)[0]),
+        weekdays=best_weekdays(days, params.max_weekdays),
+        confidence=0.0,
+        hour_probabilities=tuple(float(p) for p in hours),
+        weekday_probabilities=tuple(float(p) for p in days),
+        source=DATABASE,
+    )
