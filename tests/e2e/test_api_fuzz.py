@@ -34,7 +34,7 @@ SEED = int(os.environ.get("PROFILEHUB_FUZZ_SEED", "20261201"))
 # Schemathesis can feed values from earlier answers (ids, error messages) into later cases: deeper, but the cases
 # then depend on the ids this run's system made. Off by default, so that a seed always means the same cases.
 FEEDBACK = os.environ.get("PROFILEHUB_FUZZ_FEEDBACK", "") == "1"
-PUBLIC = ("/health", "/health/live")
+PUBLIC = ("/health", "/health/live", "/health/ready")  # probes answer without a token
 HYPOTHESIS = {
     "deadline": None,
     "derandomize": True,

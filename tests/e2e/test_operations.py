@@ -48,9 +48,11 @@ async def test_every_service_exports_metrics_that_move_with_the_work_it_does(
     assert set(before) == {"gateway", *WORKERS}
 
     db_id = await create_database(api, [{"name": "score", "type": "number"}])
-    csv = b"email,score\na@shop.example,1\nb@shop.example,2\nc@shop.example,not-a-number\n"
+    # an invalid matching key rejects its row (an invalid value of another field is only left out)
+    csv = b"email,score\na@shop.example,1\nb@shop.example,2\nnot-an-email,3\n"
     imported = await finished(api, (await start_import(api, db_id, "people.csv", csv))["id"])
     assert imported["status"] == "done", imported
+    assert imported["counts"]["rejected"] == 1, imported
     exported = await api.post(f"/databases/{db_id}/exports", json={"fields": ["email", "score"]})
     assert (await finished(api, exported.json()["id"]))["status"] == "done"
     upsert = UpsertProfile(database_id=db_id, record={"email": "stream@shop.example", "score": 3})

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Annotated, Any
 
@@ -13,7 +13,7 @@ from pydantic import ValidationError, WithJsonSchema
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.contracts.jobs import JobRequested
-from profilehub_shared.contracts.ml import SendTimeScored, SendTimesScored
+from profilehub_shared.contracts.ml import BestSendTime, SendTimeScored, SendTimesScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
     ProfileChanged,
@@ -229,22 +229,16 @@ async def on_send_times_scored(
     settings: ServiceSettings = Context(),
 ) -> None:
     # One score per message; a batch is written with a few update commands per database.
-    async def write(batch: Sequence[Any]) -> None:
-        latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
-        poison = []
-        for record in batch:
-            try:
-                scored = SendTimeScored.model_validate_json(record.value or b"")
-            except ValidationError as exc:
-                poison.append(dead_letter(broker, record, exc))
-                continue
-            latest[scored.database_id][scored.profile_id] = (
-                scored.bst.model_dump(exclude_none=True) if scored.bst is not None else None
-            )
-        await write_send_times(latest, store, schemas)
-        await asyncio.gather(*poison)
+    def scores(record: Any) -> Iterator[tuple[str, str, BestSendTime | None]]:
+        scored = SendTimeScored.model_validate_json(record.value or b"")
+        yield scored.database_id, scored.profile_id, scored.bst
 
-    await apply_batch(records, write, partial(dead_letter, broker), settings.max_delivery_attempts)
+    await apply_batch(
+        records,
+        partial(write_scores, scores, broker, store, schemas),
+        partial(dead_letter, broker),
+        settings.max_delivery_attempts,
+    )
 
 
 @router.subscriber(
@@ -263,23 +257,40 @@ async def on_send_times_scored_in_bulk(
     schemas: Schemas = Context(),
     settings: ServiceSettings = Context(),
 ) -> None:
-    async def write(batch: Sequence[Any]) -> None:
-        latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
-        poison = []
-        for record in batch:
-            try:
-                scored = SendTimesScored.model_validate_json(record.value or b"")
-            except ValidationError as exc:
-                poison.append(dead_letter(broker, record, exc))
-                continue
-            for one in scored.scores:
-                latest[scored.database_id][one.profile_id] = (
-                    one.bst.model_dump(exclude_none=True) if one.bst is not None else None
-                )
-        await write_send_times(latest, store, schemas)
-        await asyncio.gather(*poison)
+    def scores(record: Any) -> Iterator[tuple[str, str, BestSendTime | None]]:
+        scored = SendTimesScored.model_validate_json(record.value or b"")
+        for one in scored.scores:
+            yield scored.database_id, one.profile_id, one.bst
 
-    await apply_batch(records, write, partial(dead_letter, broker), settings.max_delivery_attempts)
+    await apply_batch(
+        records,
+        partial(write_scores, scores, broker, store, schemas),
+        partial(dead_letter, broker),
+        settings.max_delivery_attempts,
+    )
+
+
+async def write_scores(
+    scores: Callable[[Any], Iterator[tuple[str, str, BestSendTime | None]]],
+    broker: KafkaBroker,
+    store: ProfileStore,
+    schemas: Schemas,
+    batch: Sequence[Any],
+) -> None:
+    """Write the scores a batch of records carries, the latest per profile; a record that is no valid score message
+    is dead-lettered (after the others are written)."""
+    latest: dict[str, dict[str, dict[str, Any] | None]] = defaultdict(dict)
+    poison = []
+    for record in batch:
+        try:
+            read = list(scores(record))
+        except ValidationError as exc:
+            poison.append(dead_letter(broker, record, exc))
+            continue
+        for database_id, profile_id, bst in read:
+            latest[database_id][profile_id] = bst.model_dump(exclude_none=True) if bst is not None else None
+    await write_send_times(latest, store, schemas)
+    await asyncio.gather(*poison)
 
 
 async def write_send_times(
