@@ -91,7 +91,8 @@ async def test_stream_copy_and_bulk_update_refuse_a_duplicate(
     assert {r["code"] for r in await report(api, job)} == {"duplicate_unique"}
 
     target = await create_database(api, UNIQUE_CODE)
-    assert (await put(api, target, {"email": "t@shop.example", "code": "S2"})).status_code == 200
+    # S9 is the one value the source surely holds still (which profile took it in the bulk update is not fixed)
+    assert (await put(api, target, {"email": "t@shop.example", "code": "S9"})).status_code == 200
     copy = await api.post(
         f"/databases/{db_id}/copy",
         json={"target_database_id": target, "options": {"matching": "email", "mode": "upsert"}},
@@ -99,5 +100,5 @@ async def test_stream_copy_and_bulk_update_refuse_a_duplicate(
     assert copy.status_code == 202, copy.text
     copied = await finished(api, copy.json()["id"])
     assert copied["status"] == "done", copied
-    assert await holders(api, target, "S2") == ["t@shop.example"]
+    assert await holders(api, target, "S9") == ["t@shop.example"]
     assert {r["code"] for r in await report(api, copied)} == {"duplicate_unique"}
