@@ -2,6 +2,7 @@
 
 from collections import Counter
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from profilehub_shared.contracts.jobs import BulkUpdateParams, ChangeSubscription, JobRequested, PromoAction
@@ -19,8 +20,8 @@ from .import_job import ImportDeps, progress, stored_events
 from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
-from .unique import UniqueRace
-from .writes import RACE_ATTEMPTS, ProfileWriter, change_event, event_size, flag_suppressed, rejected_field
+from .unique import planned_despite_races
+from .writes import ProfileWriter, change_event, event_size, flag_suppressed, rejected_field
 
 
 async def merged_for(
@@ -84,13 +85,7 @@ async def plan_bulk(
 ) -> Plan:
     if p.action.type == "delete":
         return deleted_plan(db, job_id, profiles)
-    for attempt in range(1, RACE_ATTEMPTS + 1):
-        try:
-            return await plan_changes(writer, db, p, rec, promo, job_id, profiles)
-        except UniqueRace:
-            if attempt == RACE_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    return await planned_despite_races(partial(plan_changes, writer, db, p, rec, promo, job_id, profiles))
 
 
 async def plan_changes(

@@ -22,10 +22,10 @@ atomic (an insert with a unique `_id`).
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -45,6 +45,20 @@ DUPLICATE_KEY = 11000
 
 class UniqueRace(Exception):
     """A concurrent writer took a value this batch meant to claim: plan the batch again."""
+
+
+RACE_ATTEMPTS = 5  # plans of one batch when concurrent writers keep taking its unique values
+Planned = TypeVar("Planned")
+
+
+async def planned_despite_races(plan: Callable[[], Awaitable[Planned]]) -> Planned:
+    """`plan()`, again while a concurrent writer takes a unique value it meant to claim (`RACE_ATTEMPTS` at most)."""
+    for _ in range(RACE_ATTEMPTS - 1):
+        try:
+            return await plan()
+        except UniqueRace:
+            continue
+    return await plan()
 
 
 def claim_key(database_id: str, name: str, value: Any) -> str:

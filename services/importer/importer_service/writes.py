@@ -8,6 +8,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, Protocol
 
 from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
@@ -29,7 +30,7 @@ from .domain.matching import BatchProfiles, check_matching, match_values, missin
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
 from .domain.records import read_record
 from .domain.suppression import NOTHING_LISTED, Listed, lookup_values, needs_flag, with_flag
-from .unique import UniqueGuard, UniqueRace, unique_names
+from .unique import UniqueGuard, planned_despite_races, unique_names
 from .written_events import event_id_of, remember, written_before
 
 
@@ -39,9 +40,6 @@ class ProfileWriter(Protocol):
     async def listed(self, list_id: str, values: list[str]) -> Listed: ...
     async def unique_guard(self, db: Database, values: dict[str, list[Any]]) -> UniqueGuard: ...
     async def take_unique(self, guard: UniqueGuard) -> None: ...
-
-
-RACE_ATTEMPTS = 5  # plans of one batch when concurrent writers keep taking its unique values
 
 
 @dataclass
@@ -149,22 +147,19 @@ async def plan_batch(
     With `skip_invalid_values` (file imports) a record is written without the values its fields refuse; they are
     in `result.skipped`, and `counts["skipped_values"]` counts such records.
     """
-    for attempt in range(1, RACE_ATTEMPTS + 1):
-        try:
-            return await plan_once(
-                writer,
-                db,
-                batch,
-                opts,
-                source,
-                job_id,
-                remember_writes=remember_writes,
-                skip_invalid_values=skip_invalid_values,
-            )
-        except UniqueRace:
-            if attempt == RACE_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    return await planned_despite_races(
+        partial(
+            plan_once,
+            writer,
+            db,
+            batch,
+            opts,
+            source,
+            job_id,
+            remember_writes=remember_writes,
+            skip_invalid_values=skip_invalid_values,
+        )
+    )
 
 
 def unique_values(db: Database, reads: list[tuple[Incoming, Any]]) -> dict[str, list[Any]]:
