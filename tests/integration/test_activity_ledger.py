@@ -54,6 +54,25 @@ async def test_an_event_id_counts_once_however_often_it_comes(mongo: AsyncDataba
     assert (await activity(mongo, db_id, pid))["last_open_at"] == AT + timedelta(minutes=10)
 
 
+async def test_a_crashed_batch_stays_counted_while_other_batches_write_the_profile(mongo: AsyncDatabase) -> None:
+    # Found by the soak (kill -9 of the importer): an interaction counted, its ledger mark lost in the crash, then a
+    # batch of another partition (or a half of a split batch) writes the same profile before the first comes again.
+    db_id, pid = uuid.uuid4().hex, "p1"
+    await mongo[profiles_collection_name(db_id)].insert_one({"_id": pid})
+    ledger = ActivityLedger(mongo)
+    crashed, other = happened(db_id, pid, "click", 0), happened(db_id, pid, "click", 1)
+    assert await ledger.record(db_id, [crashed]) == 1
+    await mongo.activity_events.update_one({"_id": crashed.key}, {"$set": {"applied": False}})  # the lost mark
+
+    assert await ledger.record(db_id, [other]) == 1
+    assert await ledger.record(db_id, [crashed]) == 1  # redelivered: pending in the ledger, known to the profile
+    assert (await activity(mongo, db_id, pid))["click_count"] == 2
+    assert await ledger.record(db_id, [happened(db_id, pid, "click", 2)]) == 1
+    assert (await activity(mongo, db_id, pid))["click_count"] == 3
+    marker = (await mongo[profiles_collection_name(db_id)].find_one({"_id": pid}) or {})["activity_applied"]
+    assert crashed.key not in marker  # applied in the ledger now: the profile no longer carries it
+
+
 async def test_two_writers_on_one_profile_lose_nothing(mongo: AsyncDatabase) -> None:
     db_id, pid = uuid.uuid4().hex, "p1"
     await mongo[profiles_collection_name(db_id)].insert_one({"_id": pid})

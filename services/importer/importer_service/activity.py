@@ -7,7 +7,7 @@ after `LEDGER_DAYS`, the window in which a sender's duplicate is still recognise
 """
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -107,26 +107,36 @@ class ActivityLedger:
                 {"_id": {"$in": list(by_profile)}}, {"activity": 1, APPLIED: 1, REVISION: 1}, batch_size=ONE_REPLY
             )
             current = {p["_id"]: p async for p in found}  # an unknown profile gets nothing (history reports it)
-            updates = [_guarded(p, by_profile[pid]) for pid, p in current.items()]
+            still_open = await self._still_open(current.values())
+            changes = {pid: activity_changes(p, by_profile[pid], still_open) for pid, p in current.items()}
+            updates = [_guarded(current[pid], change) for pid, change in changes.items()]
             modified, _ = await bulk_update(profiles, updates)
             if modified == len(updates):  # every guard held: no other writer came between
                 return
-            left = await self._not_written(profiles, {pid: by_profile[pid] for pid in current})
+            left = await self._not_written(profiles, {pid: change[APPLIED] for pid, change in changes.items()})
             if not left:
                 return
             by_profile = {pid: by_profile[pid] for pid in left}
         raise ActivityConflict(f"activity of {len(by_profile)} profile(s) of {database_id} kept changing")
 
+    async def _still_open(self, profiles: Iterable[dict[str, Any]]) -> set[str]:
+        """Of the ids the profiles' earlier writes applied, those the ledger does not yet mark applied: their batch
+        did not finish (a crash, a split) and may come again, so the profiles must keep knowing them."""
+        applied = sorted({key for p in profiles for key in p.get(APPLIED) or ()})
+        if not applied:
+            return set()
+        found = self.ledger.find({"_id": {"$in": applied}, "applied": False}, {"_id": 1}, batch_size=ONE_REPLY)
+        return {d["_id"] async for d in found}
+
     @staticmethod
-    async def _not_written(profiles: AsyncCollection, wanted: dict[str, list[Happened]]) -> list[str]:
+    async def _not_written(profiles: AsyncCollection, wanted: dict[str, list[str]]) -> list[str]:
         """Profiles whose `activity_applied` is not this write's: another writer came between (guard failed)."""
         found = profiles.find({"_id": {"$in": list(wanted)}}, {APPLIED: 1}, batch_size=ONE_REPLY)
         applied = {p["_id"]: p.get(APPLIED) async for p in found}
-        return [pid for pid, events in wanted.items() if pid in applied and applied[pid] != [h.key for h in events]]
+        return [pid for pid, keys in wanted.items() if pid in applied and applied[pid] != keys]
 
 
-def _guarded(profile: dict[str, Any], happened: list[Happened]) -> UpdateOne:
+def _guarded(profile: dict[str, Any], changes: dict[str, Any]) -> UpdateOne:
     revision = profile.get(REVISION)
     guard = {"$exists": False} if revision is None else revision
-    changes = activity_changes(profile, happened) | {REVISION: (revision or 0) + 1}
-    return UpdateOne({"_id": profile["_id"], REVISION: guard}, {"$set": changes})
+    return UpdateOne({"_id": profile["_id"], REVISION: guard}, {"$set": changes | {REVISION: (revision or 0) + 1}})

@@ -34,3 +34,12 @@ def test_ids_the_profile_applied_last_time_count_nothing_again() -> None:
         "activity.last_click_at": AT + timedelta(minutes=1),
         APPLIED: ["e1", "e2"],
     }
+
+
+def test_ids_still_open_in_the_ledger_stay_known_to_the_profile_and_closed_ones_are_dropped() -> None:
+    profile = {"activity": {"click_count": 2, "last_click_at": AT}, APPLIED: ["crashed", "closed"]}
+    changes = activity_changes(profile, [event("e3", "click", 1)], still_open={"crashed", "elsewhere"})
+    assert changes[APPLIED] == ["crashed", "e3"]
+    assert changes["activity.click_count"] == 3
+    again = activity_changes({**profile, APPLIED: changes[APPLIED]}, [event("crashed", "click", 0)], {"crashed"})
+    assert again == {APPLIED: ["crashed"]}  # redelivered: counted before, nothing added
