@@ -2,20 +2,32 @@
 
 from typing import Any
 
-from .mongo import profiles_collection_name
+from .mongo import ONE_REPLY, profiles_collection_name
 
 COUNTS_COLLECTION = "profile_counts"
-UNCOUNTED = "uncounted"  # set on a new profile until the counter holds it
+REVISION = "rev"  # bumped by every update that counts expected profiles
+
+
+def expected_of(counter: dict[str, Any]) -> set[str]:
+    """The new profiles the counter expects (noted before their insert, not counted yet)."""
+    return {n[1:] for n in counter.get("settling", []) if n.startswith("+")}
+
+
+async def stored_of(profiles: Any, ids: set[str]) -> set[str]:
+    """Those of `ids` that are stored profiles."""
+    if not ids:
+        return set()
+    found = profiles.find({"_id": {"$in": sorted(ids)}}, {"_id": 1}, batch_size=ONE_REPLY)
+    return {d["_id"] async for d in found}
 
 
 async def current_count(db: Any, database_id: str) -> int | None:
-    """The database's exact profile count: the counter, plus new profiles not counted into it yet.
+    """The database's exact profile count: the counter, plus expected new profiles already stored.
 
     None when the importer has not started the database's counter yet (a database created a moment ago).
     """
     counter = await db[COUNTS_COLLECTION].find_one({"_id": database_id})
     if counter is None:
         return None
-    noted = {n[1:] for n in counter.get("settling", []) if n.startswith("+")}
-    pending = db[profiles_collection_name(database_id)].find({UNCOUNTED: True}, {"_id": 1})
-    return int(counter["count"]) + sum([d["_id"] not in noted async for d in pending])
+    expected = expected_of(counter)
+    return int(counter["count"]) + len(await stored_of(db[profiles_collection_name(database_id)], expected))

@@ -100,6 +100,9 @@ async def prefetched(cursor: Any, size: int) -> AsyncIterator[list[dict[str, Any
         ahead.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
+ONE_REPLY = 100_000  # a batch size that fetches a query's ids in one reply
+
+
 async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> tuple[int, int]:
     """Unordered update statements, in commands of at most `UPDATES_PER_COMMAND`; returns (modified, upserted)."""
     modified = upserted = 0

@@ -4,7 +4,7 @@ import asyncio
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from importer_service.counting import UNCOUNTED, ProfileCounter
+from importer_service.counting import ProfileCounter
 from importer_service.repository import ProfileStore
 from profilehub_shared.counts import current_count
 
@@ -25,7 +25,7 @@ async def test_repeated_writes_and_deletes_count_once(mongo: AsyncDatabase) -> N
     store, db_id = ProfileStore(mongo), "countrepeat"
     await store.counter.prepare(db_id)
     await store.apply(db_id, creates("a", "b", "c"))
-    await store.apply(db_id, creates("a", "b", "c"), skip_existing=True)  # a resumed plan, applied again
+    await store.apply(db_id, creates("a", "b", "c"))  # a resumed plan, applied again
     await store.apply(db_id, creates("a", "b", "c", "d"))  # a redelivered batch with one more
     assert await stored_count(store, db_id) == 4
     assert await store.delete(db_id, "a") and not await store.delete(db_id, "a")
@@ -39,20 +39,39 @@ async def test_a_write_interrupted_between_its_steps_is_counted_once(mongo: Asyn
     store, db_id = ProfileStore(mongo), "countcrash"
     counter = store.counter
     await counter.prepare(db_id)
-    # Crash after the insert, before `settle`: the API's count already includes it, the counter later.
-    await store.profiles(db_id).insert_many([{"_id": "p", UNCOUNTED: True}, {"_id": "q", UNCOUNTED: True}])
+    # Crash after the counter expected them, before the insert: nothing is stored, nothing counted.
+    await counter.expect(db_id, ["p", "q", "never"])
+    assert await current_count(mongo, db_id) == 0
+    # Crash after the insert, before `settle`: the API's count already includes them, the counter later.
+    await store.profiles(db_id).insert_many([{"_id": "p"}, {"_id": "q"}])
     assert await current_count(mongo, db_id) == 2
-    # Crash after the counter noted them, before their flags were cleared.
-    await counter.note(db_id, ["p", "q"], +1)
-    assert await current_count(mongo, db_id) == 2
+    # The batch comes again: its profiles exist now, so it updates them, and its settle counts them once.
+    await store.apply(db_id, [{"id": "p", "create": None, "set": [{"path": "email", "value": "p@x.example"}],
+                               "unset": []}])  # fmt: skip
     await counter.settle(db_id)
-    await counter.settle(db_id)
-    assert await stored_count(store, db_id) == 2
+    await asyncio.gather(*(ProfileCounter(mongo).settle(db_id) for _ in range(3)))
+    assert await stored_count(store, db_id) == 2 == await current_count(mongo, db_id)
+    # The note of a profile whose insert never happened stays (its writer may still insert it) until that writer,
+    # its insert over, says so.
+    assert (await mongo.profile_counts.find_one({"_id": db_id}) or {})["settling"] == ["+never"]
+    await counter.settle(db_id, own=["never"])
     assert (await mongo.profile_counts.find_one({"_id": db_id}) or {})["settling"] == []
     # Crash after a delete took the profile off the count, before deleting it: the redelivered delete.
     await counter.before_delete(db_id, ["p"])
     assert await store.delete(db_id, "p")
     assert await stored_count(store, db_id) == 1
+
+
+async def test_a_delete_between_insert_and_settle_counts_the_profile_once_then_takes_it_off(
+    mongo: AsyncDatabase,
+) -> None:
+    store, db_id = ProfileStore(mongo), "countdelete"
+    await store.counter.prepare(db_id)
+    await store.counter.expect(db_id, ["a", "b"])
+    await store.profiles(db_id).insert_many([{"_id": "a"}, {"_id": "b"}])  # a writer stopped before its settle
+    assert await store.delete(db_id, "a")
+    await store.counter.settle(db_id, own=["a", "b"])  # the writer resumes
+    assert await stored_count(store, db_id) == 1 == await current_count(mongo, db_id)
 
 
 async def test_concurrent_replicas_settle_exactly(mongo: AsyncDatabase) -> None:

@@ -7,10 +7,9 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from profilehub_shared.mongo import delete_matching, profiles_collection_name
+from profilehub_shared.mongo import ONE_REPLY, delete_matching, profiles_collection_name
 
 DUPLICATE_KEY = 11000
-ONE_REPLY = 100_000
 # Databases and profiles seen to exist are remembered for a minute: a burst of interactions then costs one insert
 # per batch instead of three round trips. The price: for up to a minute after a profile is deleted, its late
 # interactions are kept rather than rejected (a deleted database is forgotten at once by the replica that drops it).

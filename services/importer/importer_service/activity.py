@@ -18,7 +18,7 @@ from pymongo.errors import BulkWriteError
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.filters.activity import families_of
-from profilehub_shared.mongo import bulk_update, profiles_collection_name
+from profilehub_shared.mongo import ONE_REPLY, bulk_update, profiles_collection_name
 
 from .domain.activity import APPLIED, REVISION, Happened, activity_changes
 
@@ -26,7 +26,6 @@ DUPLICATE_KEY = 11000
 LEDGER_DAYS = 7
 MAX_CONFLICTS = 5
 PURGE_EVERY = 100  # batches between purges of old entries (and at the first)
-ONE_REPLY = 100_000
 
 
 class ActivityConflict(RuntimeError):

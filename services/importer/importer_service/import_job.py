@@ -287,12 +287,12 @@ async def import_file(
             if number >= state["next_batch"]:
                 if not await keep_going(job.job_id):
                     return
+                # A plan stored already: a crash came between storing it and advancing past it; applied again.
                 plan = await deps.checkpoints.plan(job.job_id, number)
-                resumed = plan is not None  # a crash came between storing this plan and advancing past it
                 if plan is None:
                     plan = await make_plan(deps, db, job, chunk, mapping)
                     await deps.checkpoints.save_plan(job.job_id, number, plan)
-                await deps.store.apply(db.id, plan["writes"], skip_existing=resumed)
+                await deps.store.apply(db.id, plan["writes"])
                 await publish_all(deps, plan["events"])
                 await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
                 state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])

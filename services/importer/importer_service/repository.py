@@ -8,9 +8,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.mongo import bulk_update, bulk_update_matched, profiles_collection_name
+from profilehub_shared.counts import stored_of
+from profilehub_shared.mongo import ONE_REPLY, bulk_update, bulk_update_matched, profiles_collection_name
 
-from .counting import UNCOUNTED, ProfileCounter
+from .counting import ProfileCounter
 from .domain.merge import Merged
 from .domain.suppression import NOTHING_LISTED, Listed
 from .unique import UniqueClaims, UniqueGuard, unique_names
@@ -19,7 +20,6 @@ from .written_events import LAST_WRITE
 DUPLICATE_KEY = 11000
 # Bounded reads ask for everything in the first reply, so no server cursor outlives them: FerretDB 1.x keeps
 # the cursor of a client that died mid-read (kill -9) open, and later schema changes then wait on it forever.
-ONE_REPLY = 100_000
 
 
 class ProfileStore:
@@ -141,38 +141,34 @@ class ProfileStore:
     async def save(self, database_id: str, merged: list[Merged]) -> None:
         await self.apply(database_id, writes_of(merged))
 
-    async def apply(self, database_id: str, writes: list[dict[str, Any]], *, skip_existing: bool = False) -> None:
+    async def apply(self, database_id: str, writes: list[dict[str, Any]]) -> None:
         """One unordered bulk write: new profiles inserted, updates as $set/$unset of what changed.
 
-        Re-applying the same writes gives the same profiles, which is what makes resumed jobs exact. When a
-        stored plan is applied again (`skip_existing`), profiles it created already are left out first: FerretDB
-        turns thousands of duplicate-key inserts into one slow transaction each.
+        Re-applying the same writes gives the same profiles, which is what makes resumed jobs exact. Profiles a
+        write would create that are stored already (a stored plan applied again, a redelivered message) are left
+        out first: they were created and noted for the count before, and FerretDB turns thousands of
+        duplicate-key inserts into one slow transaction each.
         """
-        existing: set[str] = set()
-        if skip_existing:
-            created = [w["id"] for w in writes if w["create"] is not None]
-            existing = {
-                d["_id"]
-                async for d in self.profiles(database_id).find(
-                    {"_id": {"$in": created}}, {"_id": 1}, batch_size=ONE_REPLY
-                )
-            }
+        created = {w["id"] for w in writes if w["create"] is not None}
+        existing = await stored_of(self.profiles(database_id), created)
         inserts: list[InsertOne] = []
         updates: list[UpdateOne] = []
         for w in writes:
             if w["id"] in existing:
                 continue
             if w["create"] is not None:
-                inserts.append(InsertOne({**w["create"], UNCOUNTED: True}))  # counted by `settle` below
+                inserts.append(InsertOne(w["create"]))
             else:
                 update: dict[str, Any] = {"$set": {s["path"]: s["value"] for s in w["set"]}}
                 if w["unset"]:
                     update["$unset"] = {path: "" for path in w["unset"]}
                 updates.append(UpdateOne({"_id": w["id"]}, update))
+        new = [w["id"] for w in writes if w["create"] is not None and w["id"] not in existing]
+        await self.counter.expect(database_id, new)  # counted by `settle` once stored
         await self.insert_new(database_id, inserts)
         await bulk_update(self.profiles(database_id), updates)
-        if inserts or skip_existing:  # a resumed plan may have inserted before its crash, and not counted
-            await self.counter.settle(database_id)
+        if writes:  # a write before a crash (this one, redelivered, or another) may have inserted and not counted
+            await self.counter.settle(database_id, own=new)
         for w in writes:  # values given up, now that the profile holds its new ones
             await self.unique.release(database_id, w["id"], w.get("release", []))
 

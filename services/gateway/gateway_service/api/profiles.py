@@ -8,7 +8,7 @@ from pymongo.errors import ExecutionTimeout
 
 from profilehub_shared.contracts.profiles import RejectedField, WriteOptions
 from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.counts import UNCOUNTED, current_count
+from profilehub_shared.counts import current_count
 from profilehub_shared.filters import Filter, FilterError, to_query
 from profilehub_shared.mongo import profiles_collection_name
 
@@ -74,7 +74,6 @@ STORAGE_ONLY = (
     "subscription_keys",
     "last_job_id",
     "last_write",
-    UNCOUNTED,
     "activity_applied",
     "activity_rev",
     "subscription_manager_nonce",
