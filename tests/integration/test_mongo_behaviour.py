@@ -96,8 +96,11 @@ async def test_id_filters_find_exactly_the_documents_with_that_id(mongo: AsyncDa
     assert sorted([d["n"] async for d in coll.find({"_id": {"$in": ["p4", "p5", "p6"]}})]) == [40]
 
 
-async def test_in_on_a_field_matches_scalars_and_array_elements_only(mongo: AsyncDatabase) -> None:
+@pytest.mark.parametrize("indexed", [False, True])
+async def test_in_on_a_field_matches_scalars_and_array_elements_only(mongo: AsyncDatabase, indexed: bool) -> None:
     coll = mongo[latin_name("ins")]
+    if indexed:  # the pushed-down lookup then goes through the index (values, and arrays that may hold one)
+        await coll.create_index("email")
     await coll.insert_many(
         [
             {"_id": "scalar", "email": "a@x"},
@@ -106,6 +109,9 @@ async def test_in_on_a_field_matches_scalars_and_array_elements_only(mongo: Asyn
             {"_id": "nested", "email": {"v": "a@x"}},
             {"_id": "missing"},
             {"_id": "other", "email": "z@x"},
+            {"_id": "empty", "email": []},
+            {"_id": "true", "email": True},
+            {"_id": "mixed", "email": [1, "d@x", {"a": 1}]},
         ]
     )
 
@@ -117,6 +123,7 @@ async def test_in_on_a_field_matches_scalars_and_array_elements_only(mongo: Asyn
     assert await ids([5, "nope"]) == {"number"}
     assert await ids([None]) == {"missing"}
     assert await ids(["v"]) == set()
+    assert await ids(["d@x", "z@x"]) == {"mixed", "other"}
 
 
 async def test_a_file_larger_than_one_reply_is_read_back_whole(mongo: AsyncDatabase) -> None:
