@@ -6,11 +6,12 @@ from .mongo import ONE_REPLY, profiles_collection_name
 
 COUNTS_COLLECTION = "profile_counts"
 REVISION = "rev"  # bumped by every update that counts expected profiles
+EXPECTED = "expected"  # {write key: [new profiles noted before their insert, not counted yet]}
 
 
 def expected_of(counter: dict[str, Any]) -> set[str]:
     """The new profiles the counter expects (noted before their insert, not counted yet)."""
-    return {n[1:] for n in counter.get("settling", []) if n.startswith("+")}
+    return {i for ids in (counter.get(EXPECTED) or {}).values() for i in ids}
 
 
 async def stored_of(profiles: Any, ids: set[str]) -> set[str]:

@@ -40,7 +40,7 @@ async def test_a_write_interrupted_between_its_steps_is_counted_once(mongo: Asyn
     counter = store.counter
     await counter.prepare(db_id)
     # Crash after the counter expected them, before the insert: nothing is stored, nothing counted.
-    await counter.expect(db_id, ["p", "q", "never"])
+    crashed = await counter.expect(db_id, ["p", "q", "never"])
     assert await current_count(mongo, db_id) == 0
     # Crash after the insert, before `settle`: the API's count already includes them, the counter later.
     await store.profiles(db_id).insert_many([{"_id": "p"}, {"_id": "q"}])
@@ -53,9 +53,9 @@ async def test_a_write_interrupted_between_its_steps_is_counted_once(mongo: Asyn
     assert await stored_count(store, db_id) == 2 == await current_count(mongo, db_id)
     # The note of a profile whose insert never happened stays (its writer may still insert it) until that writer,
     # its insert over, says so.
-    assert (await mongo.profile_counts.find_one({"_id": db_id}) or {})["settling"] == ["+never"]
-    await counter.settle(db_id, own=["never"])
-    assert (await mongo.profile_counts.find_one({"_id": db_id}) or {})["settling"] == []
+    assert (await mongo.profile_counts.find_one({"_id": db_id}) or {})["expected"] == {crashed: ["never"]}
+    await counter.settle(db_id, own=crashed)
+    assert (await mongo.profile_counts.find_one({"_id": db_id}) or {})["expected"] == {}
     # Crash after a delete took the profile off the count, before deleting it: the redelivered delete.
     await counter.before_delete(db_id, ["p"])
     assert await store.delete(db_id, "p")
@@ -67,10 +67,10 @@ async def test_a_delete_between_insert_and_settle_counts_the_profile_once_then_t
 ) -> None:
     store, db_id = ProfileStore(mongo), "countdelete"
     await store.counter.prepare(db_id)
-    await store.counter.expect(db_id, ["a", "b"])
+    key = await store.counter.expect(db_id, ["a", "b"])
     await store.profiles(db_id).insert_many([{"_id": "a"}, {"_id": "b"}])  # a writer stopped before its settle
     assert await store.delete(db_id, "a")
-    await store.counter.settle(db_id, own=["a", "b"])  # the writer resumes
+    await store.counter.settle(db_id, own=key, stored_own=["a", "b"])  # the writer resumes
     assert await stored_count(store, db_id) == 1 == await current_count(mongo, db_id)
 
 

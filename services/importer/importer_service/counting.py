@@ -1,10 +1,12 @@
 """Exact profile counts per database, kept by the one writer of profiles under at-least-once delivery.
 
 FerretDB 1.x counts by reading every document (75 s for a million profiles), so each database has a counter in
-`profile_counts`: `{_id: database id, count, rev, settling: ["+<profile id>" | "-<profile id>"]}`. Without
-transactions a profile write and a counter update cannot be one atomic step, so each is made idempotent:
+`profile_counts`: `{_id: database id, count, rev, expected: {<write key>: [<profile id>]}, settling:
+["-<profile id>"]}`. Without transactions a profile write and a counter update cannot be one atomic step, so each is
+made idempotent:
 
-- Before new profiles are inserted, the counter notes them as expected (`+<id>`, not counted yet). After the
+- Before new profiles are inserted, the counter notes them as expected, under a key of the write (not counted
+  yet; one key per write, so that FerretDB sets and unsets one value instead of searching arrays). After the
   insert, `settle` counts the expected profiles that are stored and drops their notes, in one update guarded by
   the counter's `rev`: each profile is counted by exactly one such update, whichever writer makes it. A crash
   between the steps leaves notes that the next `settle`, by any replica, finishes. Notes of a writer's own
@@ -23,12 +25,13 @@ from typing import Any
 __all__ = ["CounterContended", "ProfileCounter"]
 
 import contextlib
+import uuid
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from profilehub_shared.counts import COUNTS_COLLECTION, REVISION, expected_of, stored_of
+from profilehub_shared.counts import COUNTS_COLLECTION, EXPECTED, REVISION, stored_of
 from profilehub_shared.mongo import profiles_collection_name
 
 ATTEMPTS = 50  # conditional updates lost to a concurrent replica before giving up (then the batch is retried)
@@ -56,32 +59,43 @@ class ProfileCounter:
             return doc
         existing = await self.profiles(database_id).count_documents({})
         with contextlib.suppress(DuplicateKeyError):
-            await self.counts.insert_one({"_id": database_id, "count": existing, REVISION: 0, "settling": []})
+            await self.counts.insert_one(
+                {"_id": database_id, "count": existing, REVISION: 0, EXPECTED: {}, "settling": []}
+            )
         return await self.counts.find_one({"_id": database_id}) or {}
 
-    async def expect(self, database_id: str, ids: list[str]) -> None:
-        """Note new profiles about to be inserted: counted by `settle` once they are stored."""
+    async def expect(self, database_id: str, ids: list[str]) -> str:
+        """Note new profiles about to be inserted, under a key of this write; returns it, for `settle`."""
+        key = uuid.uuid4().hex
         if ids:
             await self.counter(database_id)
-            await self.counts.update_one({"_id": database_id}, {"$push": {"settling": {"$each": plus(ids)}}})
+            await self.counts.update_one({"_id": database_id}, {"$set": {f"{EXPECTED}.{key}": ids}})
+        return key
 
-    async def settle(self, database_id: str, own: Collection[str] = ()) -> None:
-        """Count the expected profiles that are stored, once each, and drop their notes; of `own` (the caller's
-        expected profiles, whose insert is over), the notes of those not stored go too."""
+    async def settle(self, database_id: str, own: str = "", stored_own: Collection[str] = ()) -> None:
+        """Count the expected profiles that are stored, once each, and drop their notes: those of the caller's
+        write (`own`, whose insert is over: `stored_own` are stored, the others were refused) and those other
+        writes left (a crash between their steps; or a writer still inserting, whose profiles not stored yet stay
+        expected)."""
         for _ in range(ATTEMPTS):
             doc = await self.counter(database_id)
-            expected = expected_of(doc)
-            if not expected:
+            writes: dict[str, list[str]] = doc.get(EXPECTED) or {}
+            if not writes:
                 return
-            stored = await stored_of(self.profiles(database_id), expected)
-            done = stored | (expected & set(own))
-            if not done:
+            others = {i for key, ids in writes.items() if key != own for i in ids}
+            stored = await stored_of(self.profiles(database_id), others) | set(stored_own)
+            left = {key: [] if key == own else [i for i in ids if i not in stored] for key, ids in writes.items()}
+            changed_writes = {key: rest for key, rest in left.items() if rest != writes[key]}
+            if not changed_writes:
                 return
-            changed = await self.counts.update_one(
-                {"_id": database_id, REVISION: guard(doc)},
-                {"$inc": {"count": len(stored), REVISION: 1}, "$pullAll": {"settling": plus(sorted(done))}},
-            )
-            if changed.modified_count == 1:
+            counted = {i for key in changed_writes for i in writes[key] if i in stored}  # an id noted twice: once
+            update: dict[str, Any] = {"$inc": {"count": len(counted), REVISION: 1}}
+            if kept := {f"{EXPECTED}.{key}": rest for key, rest in changed_writes.items() if rest}:
+                update["$set"] = kept
+            if done := {f"{EXPECTED}.{key}": "" for key, rest in changed_writes.items() if not rest}:
+                update["$unset"] = done
+            result = await self.counts.update_one({"_id": database_id, REVISION: guard(doc)}, update)
+            if result.modified_count == 1:
                 return
         raise CounterContended(f"the profile counter of {database_id} kept changing")
 

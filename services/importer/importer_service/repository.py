@@ -164,11 +164,11 @@ class ProfileStore:
                     update["$unset"] = {path: "" for path in w["unset"]}
                 updates.append(UpdateOne({"_id": w["id"]}, update))
         new = [w["id"] for w in writes if w["create"] is not None and w["id"] not in existing]
-        await self.counter.expect(database_id, new)  # counted by `settle` once stored
-        await self.insert_new(database_id, inserts)
+        key = await self.counter.expect(database_id, new)  # counted by `settle` once stored
+        await self.insert_new(database_id, inserts)  # all stored once it returns (a duplicate id was, before)
         await bulk_update(self.profiles(database_id), updates)
         if writes:  # a write before a crash (this one, redelivered, or another) may have inserted and not counted
-            await self.counter.settle(database_id, own=new)
+            await self.counter.settle(database_id, own=key, stored_own=new)
         for w in writes:  # values given up, now that the profile holds its new ones
             await self.unique.release(database_id, w["id"], w.get("release", []))
 
