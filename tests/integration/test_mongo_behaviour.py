@@ -43,6 +43,22 @@ async def test_concurrent_updates_of_one_document_all_land(mongo: AsyncDatabase)
     assert missing == [] and doc["n"] == 3 * WRITERS
 
 
+async def test_updates_by_id_and_by_another_filter_at_once_all_land(mongo: AsyncDatabase) -> None:
+    """Updates by `_id` run side by side (FerretDB patch: one lock stripe per id); one by another filter (a bulk
+    update, `has_interactions` by `$in`) must still not interleave with them on the same documents."""
+    coll = mongo[latin_name("mixed")]
+    await coll.insert_many([{"_id": f"p{i}", "n": 0, "m": 0} for i in range(10)])
+    await asyncio.gather(
+        *(coll.update_one({"_id": f"p{i % 10}"}, {"$inc": {"n": 1}}) for i in range(10 * WRITERS)),
+        *(coll.update_many({"n": {"$gte": 0}}, {"$inc": {"m": 1}}) for _ in range(WRITERS // 4)),
+        *(coll.update_one({"_id": f"p{i % 10}"}, {"$set": {f"f{i}": i}}) for i in range(10 * WRITERS)),
+    )
+    docs = [d async for d in coll.find({})]
+    assert [d["n"] for d in docs] == [WRITERS] * 10
+    assert [d["m"] for d in docs] == [WRITERS // 4] * 10
+    assert all(len([k for k in d if k.startswith("f")]) == WRITERS for d in docs)
+
+
 async def test_concurrent_find_one_and_update_never_takes_one_document_twice(mongo: AsyncDatabase) -> None:
     """What job leases and promo-code claims rely on: each claim takes a different free document."""
     coll = mongo[latin_name("claims")]
