@@ -74,6 +74,11 @@ class PeakRss:
         """Peak RSS seen up to the moment `progress` items were done."""
         return max((rss for p, rss in self.samples if p <= progress), default=0)
 
+    def cpu_seconds(self) -> float:
+        """The process's CPU time so far (user + system, all threads)."""
+        times = self.process.cpu_times()
+        return float(times.user + times.system)
+
 
 def mib(n: int) -> str:
     return f"{n / 2**20:.0f} MiB"

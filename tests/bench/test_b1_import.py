@@ -98,13 +98,16 @@ async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mong
                 await asyncio.sleep(1)
 
         async with PeakRss(system.service_processes("importer")[0].pid) as rss:
+            cpu_before = rss.cpu_seconds()
             ours = await timed("import through the API", ROWS, import_through_api)
+            cpu = rss.cpu_seconds() - cpu_before
     upserts = not await is_ferretdb(mongo)
     baseline = await timed(f"raw PyMongo {baseline_write_name(upserts)}", ROWS, lambda: raw_bulk_write(mongo, upserts))
     report(
         ours,
         baseline,
         "rows",
-        f"file {mib(size)}; importer peak RSS {mib(rss.peak)} (at 200k rows {mib(rss.at(200_000))})",
+        f"file {mib(size)}; importer peak RSS {mib(rss.peak)} (at 200k rows {mib(rss.at(200_000))}); "
+        f"importer CPU {cpu / ROWS * 1e6:.0f} µs/row ({cpu:.0f} s)",
     )
     assert isinstance(ours, Figure)
