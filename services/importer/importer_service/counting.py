@@ -143,9 +143,5 @@ def guard(counter: dict[str, Any]) -> Any:
     return counter.get(REVISION, {"$exists": False})
 
 
-def plus(ids: Iterable[str]) -> list[str]:
-    return ["+" + i for i in ids]
-
-
 def minus(ids: Iterable[str]) -> list[str]:
     return ["-" + i for i in ids]
