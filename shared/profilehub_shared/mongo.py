@@ -100,7 +100,9 @@ async def prefetched(cursor: Any, size: int) -> AsyncIterator[list[dict[str, Any
         ahead.add_done_callback(lambda f: f.cancelled() or f.exception())
 
 
-ONE_REPLY = 100_000  # a batch size that fetches a query's ids in one reply
+# Bounded reads ask for everything in the first reply, so no server cursor outlives them: FerretDB 1.x keeps
+# the cursor of a client that died mid-read (kill -9) open, and later schema changes then wait on it forever.
+ONE_REPLY = 100_000
 
 
 async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> tuple[int, int]:

@@ -18,8 +18,6 @@ from .unique import UniqueClaims, UniqueGuard, unique_names
 from .written_events import LAST_WRITE
 
 DUPLICATE_KEY = 11000
-# Bounded reads ask for everything in the first reply, so no server cursor outlives them: FerretDB 1.x keeps
-# the cursor of a client that died mid-read (kill -9) open, and later schema changes then wait on it forever.
 
 
 class ProfileStore:
