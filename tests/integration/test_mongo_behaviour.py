@@ -24,7 +24,7 @@ from profilehub_shared.mongo import (
 )
 from tests.conftest import latin_name
 
-STATEMENTS = 120
+STATEMENTS = 450  # more than FerretDB's pool of connections (50), and than two commands of bulk_update
 WRITERS = 24
 
 
@@ -83,6 +83,65 @@ async def test_one_command_of_many_update_statements_finishes(mongo: AsyncDataba
         )
     assert result.modified_count == STATEMENTS - 1  # p0 is set to the 0 it had
     assert await coll.count_documents({"n": 0}) == 1
+
+
+async def test_statements_of_one_command_see_the_changes_of_those_before_them(mongo: AsyncDatabase) -> None:
+    """FerretDB patch: a command of updates by `_id` reads its documents once and changes them in order."""
+    coll = mongo[latin_name("in_order")]
+    oid = ObjectId()
+    await coll.insert_many([{"_id": "a", "n": 0}, {"_id": "b", "rev": 0}, {"_id": oid, "n": 0}, {"_id": 7, "n": 0}])
+    result = await coll.bulk_write(
+        [
+            UpdateOne({"_id": "a"}, {"$inc": {"n": 1}}),
+            UpdateOne({"_id": "b", "rev": 0}, {"$set": {"rev": 1, "first": True}}),
+            UpdateOne({"_id": "a"}, {"$inc": {"n": 1}}),
+            UpdateOne({"_id": "b", "rev": 0}, {"$set": {"stale": True}}),  # the guard moved on: no match
+            UpdateOne({"_id": "b", "rev": 1}, {"$set": {"rev": 2}}),
+            UpdateOne({"_id": oid}, {"$set": {"n": 5, "m.k": "v"}}),
+            UpdateOne({"_id": "missing"}, {"$set": {"n": 1}}),
+            UpdateOne({"_id": "a"}, {"$set": {"n": 2}}),  # already 2: matched, not modified
+        ],
+        ordered=True,
+    )
+    assert (result.matched_count, result.modified_count) == (6, 5)
+    assert {d["_id"]: {k: v for k, v in d.items() if k != "_id"} async for d in coll.find({})} == {
+        "a": {"n": 2},
+        "b": {"rev": 2, "first": True},
+        oid: {"n": 5, "m": {"k": "v"}},
+        7: {"n": 0},
+    }
+
+
+async def test_a_failing_statement_stops_an_ordered_command_after_the_ones_before_it(mongo: AsyncDatabase) -> None:
+    coll = mongo[latin_name("failing")]
+    await coll.insert_many([{"_id": "a", "n": 0}, {"_id": "b", "n": "text"}, {"_id": "c", "n": 0}])
+    # The command itself: FerretDB's reply to a failed statement lacks `n`, which PyMongo's bulk_write needs.
+    reply = await mongo.command(
+        "update",
+        coll.name,
+        updates=[{"q": {"_id": k}, "u": {"$inc": {"n": 1}}} for k in ("a", "b", "c")],  # $inc of b's text fails
+        ordered=True,
+    )
+    assert reply["writeErrors"][0]["code"] == 14  # TypeMismatch
+    assert [d["n"] async for d in coll.find({}).sort("_id", 1)] == [1, "text", 0]
+
+
+async def test_concurrent_commands_over_the_same_documents_lose_no_update(mongo: AsyncDatabase) -> None:
+    """Each command locks the stripes of all its ids, in one order: overlapping commands neither lose an update
+    nor wait on each other for ever."""
+    coll = mongo[latin_name("overlap")]
+    ids = [f"p{i:03d}" for i in range(STATEMENTS)]
+    await coll.insert_many([{"_id": i, "n": 0} for i in ids])
+
+    async def writer(w: int) -> None:
+        mine = ids[w:] + ids[:w] if w % 2 else list(reversed(ids))
+        await coll.bulk_write([UpdateOne({"_id": i}, {"$inc": {"n": 1}}) for i in mine], ordered=False)
+
+    async with asyncio.timeout(120):
+        await asyncio.gather(*(writer(w) for w in range(WRITERS)), *(coll.update_one({"_id": "p000"},
+            {"$inc": {"n": 1}}) for _ in range(WRITERS)))  # fmt: skip
+    counts = {d["_id"]: d["n"] async for d in coll.find({})}
+    assert counts == {i: WRITERS + (WRITERS if i == "p000" else 0) for i in ids}
 
 
 async def test_bulk_update_counts_modified_and_upserted_across_commands(mongo: AsyncDatabase) -> None:

@@ -1,8 +1,9 @@
 """What a refresh reads: the last 180 days of sends, opens and clicks as one event table, and every profile's zone.
 
-The events are read once, straight into the columns the scorer works on (profile row, UTC second, kind); the
-profiles (zones, whether they hold a score) are read at the same time, so the refresh costs about one pass over the
-events."""
+The events are read once, straight into the columns the scorer works on (profile row, UTC second, kind): sends and
+engagements by two cursors side by side (the database decodes documents on more than one core that way; the
+table is sorted after), and the profiles (zones, whether they hold a score) at the same time, so the refresh costs
+less than one pass over the events with a single cursor."""
 
 import asyncio
 from dataclasses import dataclass
@@ -41,19 +42,24 @@ class EventColumns:
     kinds: list[int]
 
 
-def history_window(database_id: str, now: datetime) -> dict[str, Any]:
+SIDES = (["send"], [k for k in KINDS if k != "send"])  # what each cursor reads: sends, and opens and clicks
+
+
+def history_window(database_id: str, now: datetime, kinds: list[str]) -> dict[str, Any]:
     return {
         "database_id": database_id,
         "occurred_at": {"$gte": now - WINDOW, "$lte": now},
-        "type": {"$in": list(KINDS)},
+        "type": {"$in": kinds},
     }
 
 
 async def read_activity(mongo: AsyncDatabase, database_id: str, now: datetime) -> DatabaseActivity:
-    """One pass over the window's events and one over the profiles, side by side; deleted profiles' events dropped."""
-    columns, (zones, scored_before) = await asyncio.gather(
-        read_events(mongo, database_id, now), read_profiles(mongo, database_id)
-    )
+    """One pass over the window's events (two cursors) and one over the profiles, side by side; deleted profiles'
+    events dropped."""
+    columns = EventColumns([], [], [])
+    profiles = asyncio.ensure_future(read_profiles(mongo, database_id))
+    await asyncio.gather(*(read_events(mongo, database_id, now, kinds, columns) for kinds in SIDES), profiles)
+    zones, scored_before = profiles.result()
     return await asyncio.to_thread(as_activity, columns, zones, scored_before)  # seconds of CPU: not on the loop
 
 
@@ -70,15 +76,17 @@ def as_activity(columns: "EventColumns", zones: dict[str, str | None], scored_be
     return DatabaseActivity(profile_ids, [zones[p] for p in profile_ids], table, scored_before, len(columns.kinds))
 
 
-async def read_events(mongo: AsyncDatabase, database_id: str, now: datetime) -> EventColumns:
-    columns = EventColumns([], [], [])
+async def read_events(
+    mongo: AsyncDatabase, database_id: str, now: datetime, kinds: list[str], columns: EventColumns
+) -> None:
+    """The window's events of these kinds, appended to `columns` (in any order: the table is sorted after)."""
     projection = {"_id": 0, "profile_id": 1, "type": 1, "occurred_at": 1}
-    cursor = mongo.history.find(history_window(database_id, now), projection, batch_size=BATCH)
+    cursor = mongo.history.find(history_window(database_id, now, kinds), projection, batch_size=BATCH)
     async for batch in prefetched(cursor, BATCH):  # the next batch is read while this one is taken apart
+        # No await between the three: the other cursor's batches never come between them, so rows stay aligned.
         columns.profile_ids += [e["profile_id"] for e in batch]
         columns.epochs += epoch_seconds([e["occurred_at"] for e in batch])
         columns.kinds += [KINDS[e["type"]] for e in batch]
-    return columns
 
 
 async def read_profiles(mongo: AsyncDatabase, database_id: str) -> tuple[dict[str, str | None], set[str]]:
