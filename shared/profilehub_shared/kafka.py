@@ -29,6 +29,7 @@ from .contracts.base import Message, dead_letter_topic
 from .contracts.dead_letter import MessageDeadLettered
 from .contracts.namespace import NAMESPACE, check_namespace
 from .delivery import POISON_ERRORS, PoisonMessage, consumed_record, describe, is_transient
+from .keyed_batches import BATCH_BYTES
 from .logs import IDS, bound
 from .metrics import BusinessMetrics, kafka_metrics
 from .settings import ServiceSettings
@@ -154,6 +155,7 @@ def make_broker(settings: ServiceSettings, service: str, tracing: TracerProvider
         client_id=f"profilehub-{service}",
         acks="all",
         enable_idempotence=True,
+        max_batch_size=BATCH_BYTES,  # batches of an import's change events (keyed_batches)
         middlewares=middlewares,
         decoder=strict_json,
         graceful_timeout=settings.shutdown_grace_seconds,

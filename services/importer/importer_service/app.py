@@ -23,12 +23,13 @@ from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListC
 from profilehub_shared.contracts.subscription_manager import SubscriberChangeRequested
 from profilehub_shared.geo import locator
 from profilehub_shared.jobs import JobQueue
+from profilehub_shared.keyed_batches import publish_keyed
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
 
 from .activity import ActivityLedger
 from .checkpoints import Checkpoints
-from .handlers import JSON_HEADERS, router
+from .handlers import router
 from .import_job import ArchiveLimits, ImportDeps
 from .repository import ProfileStore
 from .runner import run_jobs_forever
@@ -61,8 +62,8 @@ def create_app(settings: Settings | None = None) -> FastStream:
             key: str = getattr(event, "profile_id", None) or getattr(event, "job_id", None) or ""
             await broker.publish(event, topic=event.topic, key=key.encode())
 
-        async def publish_json(topic: str, key: str, body: str) -> None:
-            await broker.publish(body.encode(), topic=topic, key=key.encode(), headers=JSON_HEADERS)
+        async def publish_changes(events: list[dict[str, str]]) -> None:
+            await publish_keyed(broker, ProfileChanged.topic, [(e["key"], e["json"]) for e in events])
 
         context.set_global("publish_change", publish)
         context.set_global("store", store)
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 checkpoints=checkpoints,
                 reports=AsyncGridFSBucket(db, "reports"),
                 publish=publish,
-                publish_json=publish_json,
+                publish_changes=publish_changes,
                 batch_rows=settings.import_batch_rows,
                 limits=ArchiveLimits(settings.import_max_expanded_bytes, settings.import_max_expansion_ratio),
             ),

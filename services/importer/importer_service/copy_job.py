@@ -10,7 +10,7 @@ from profilehub_shared.filters import FilterError, to_query
 
 from .domain.copying import record_for_target
 from .domain.matching import MatchingNotUsable, check_matching
-from .import_job import ImportDeps, progress, stored_events
+from .import_job import ImportDeps, progress
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
 from .writes import Incoming, plan_batch
@@ -33,7 +33,7 @@ async def plan_copy(
     rejections = [{"row": r.ref, "column": e.field, **e.model_dump()} for r in result.rejected for e in r.errors]
     return {
         "writes": writes_of(result.merged),
-        "events": stored_events(result.changes),
+        "events": result.events,
         "rejections": rejections,
         "counts": {**result.counts, "dropped_fields": sum(dropped.values())},
     }

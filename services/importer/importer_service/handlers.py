@@ -26,6 +26,7 @@ from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListC
 from profilehub_shared.delivery import apply_batch
 from profilehub_shared.jobs import JobQueue
 from profilehub_shared.kafka import dead_letter, durable, inline_schema, records_of
+from profilehub_shared.keyed_batches import publish_keyed
 from profilehub_shared.metrics import rows_imported
 from profilehub_shared.schema_cache import tombstone_aware
 from profilehub_shared.schemas import Schemas
@@ -39,7 +40,6 @@ from .suppression_job import SuppressionRefreshes
 
 log = logging.getLogger(__name__)
 router = KafkaRouter()
-JSON_HEADERS = {"content-type": "application/json"}
 changes = router.publisher(
     ProfileChanged.topic,
     schema=ProfileChanged,
@@ -115,12 +115,10 @@ async def on_upsert_batch(
 ) -> None:
     async def write(batch: Sequence[Any]) -> None:
         results, refused, answers = await write_stream_batch(store, schemas, batch)
-        sends = [
-            broker.publish(event.encode(), topic=ProfileChanged.topic, key=pid.encode(), headers=JSON_HEADERS)
-            for r in results
-            for pid, event in r.republish.items()
-        ]  # written before a redelivery, maybe never published: again, with the same event id
-        sends += [broker.publish(e, topic=e.topic, key=e.profile_id.encode()) for r in results for e in r.changes]
+        # Events written before a redelivery (maybe never published: again, with the same event id), then the new.
+        changes = [(pid, event) for r in results for pid, event in r.republish.items()]
+        changes += [(e["key"], e["json"]) for r in results for e in r.events]
+        sends = [publish_keyed(broker, ProfileChanged.topic, changes)]
         sends += [publish_rejection(broker, r) for r in refused]
         sends += [publish_warning(broker, w) for r in results for w in r.warnings]
         sends += [broker.publish(a, topic=a.topic, key=a.request_id.encode()) for a in answers]

@@ -40,7 +40,7 @@ from .repository import ProfileStore, writes_of
 from .writes import Incoming, jsonable, plan_batch
 
 Publish = Any  # async (event) -> None
-PublishJson = Any  # async (topic, key, JSON text) -> None
+PublishChanges = Any  # async (stored change events: key and JSON) -> None, every one acknowledged
 JOB_ROWS = uuid.UUID("5f0c6c52-5a52-4d3c-9a8e-6f1b1f0e2a11")
 
 
@@ -59,7 +59,7 @@ class ImportDeps:
     checkpoints: Checkpoints
     reports: AsyncGridFSBucket
     publish: Publish
-    publish_json: PublishJson
+    publish_changes: PublishChanges
     batch_rows: int = 1000
     limits: ArchiveLimits = ArchiveLimits()
 
@@ -185,7 +185,7 @@ async def make_plan(
     counts["processed"] = len(chunk)
     return {
         "writes": writes_of(result.merged),
-        "events": stored_events(result.changes),
+        "events": result.events,
         "rejections": rejection_rows(chunk, result.rejected, result.skipped, mapping),
         "counts": counts,
     }
@@ -202,12 +202,10 @@ def stored_events(events: Iterable[ProfileChanged]) -> list[dict[str, str]]:
 
 
 async def publish_all(deps: ImportDeps, events: list[dict[str, str]]) -> None:
-    """Publish a plan's stored events concurrently, so the producer batches them; every one is acknowledged
-    before we go on. They are sent as stored: validated once when planned, not parsed again."""
-    for start in range(0, len(events), 500):
-        await asyncio.gather(
-            *(deps.publish_json(ProfileChanged.topic, e["key"], e["json"]) for e in events[start : start + 500])
-        )
+    """Publish a plan's stored events, as stored: validated once when planned, not parsed again. Every one is
+    acknowledged before we go on (in batches per partition, see keyed_batches)."""
+    for start in range(0, len(events), 5000):
+        await deps.publish_changes(events[start : start + 5000])
 
 
 def progress(job: JobRequested, state: dict[str, Any], status: str, message: str = "") -> JobProgressed:
