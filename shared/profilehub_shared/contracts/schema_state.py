@@ -89,7 +89,13 @@ class Database(Frozen):
     version: int = Field(1, description="Increases with every change")
 
     def field(self, name: str) -> CustomField | None:
-        return next((f for f in self.custom_fields if f.name == name), None)
+        # Asked for every value of every imported row: a dict, built once per list of fields (a copy of the
+        # database with other fields has another list, and builds its own).
+        fields, by_name = self.__dict__.get("_fields_by_name", (None, {}))
+        if fields is not self.custom_fields:
+            by_name = {f.name: f for f in self.custom_fields}
+            self.__dict__["_fields_by_name"] = (self.custom_fields, by_name)
+        return by_name.get(name)
 
 
 class Resource(Frozen):

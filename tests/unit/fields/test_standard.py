@@ -1,8 +1,12 @@
 """Standard fields: email, phones, gender, IPs, time zone, free lines."""
 
+import contextlib
 from typing import Any
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from profilehub_shared.fields import STANDARD_FIELDS, FieldValueError, StandardKind, coerce_standard
 
@@ -182,3 +186,33 @@ def test_lines_refuse(name: str, raw: object, code: str) -> None:
 
 def test_unknown_standard_field() -> None:
     assert refused("nickname", "x").code == "unknown_field"
+
+
+atext = st.sampled_from(list("abcXYZ019_!#$%&'*+-/=?^`{|}~."))
+odd = st.sampled_from(['"', " ", "@", "<", ">", "(", ")", ",", "\\", "é", "\u212a", "\u00a0"])
+local_parts = st.lists(atext | odd, min_size=0, max_size=12).map("".join) | st.text(max_size=70)
+domains = st.sampled_from(
+    ["example.com", "Example.COM", "shop.example", "a-b.co.uk", "localhost", "x.test", "bad_domain.com", "-a.com",
+     "exampl\u212a.com", "bücher.example", "example.com>", "[127.0.0.1]", "a.b", "", "example..com", "ex.c0m"]
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(local=local_parts, domain=domains, prefix=st.sampled_from(["", "Ann <", '"x@y"']))
+def test_an_email_at_a_domain_seen_before_gets_exactly_what_email_validator_gives(
+    local: str, domain: str, prefix: str
+) -> None:
+    """The second address at a domain skips validating the domain again (a file's addresses share a few)."""
+    for warm in ("first.person", "Other.One"):  # the domain is known after these, when it is valid
+        with contextlib.suppress(FieldValueError):
+            coerce_standard("email", f"{warm}@{domain}")
+    text = f"{prefix}{local}@{domain}"
+    try:
+        expected: str | None = str(validate_email(text.strip(), check_deliverability=False).normalized).lower()
+    except (EmailNotValidError, UnicodeError):
+        expected = None
+    try:
+        got: str | None = coerce_standard("email", text)
+    except FieldValueError:
+        got = None
+    assert got == expected

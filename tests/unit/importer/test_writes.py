@@ -318,3 +318,11 @@ async def test_a_changed_unique_value_releases_the_old_one_in_the_write() -> Non
     )
     [write] = writes_of(result.merged)
     assert write["release"] == [claim_key("db1", "code", "OLD")]
+
+
+def test_a_database_finds_its_own_fields_also_after_a_copy_with_other_fields() -> None:
+    db = database()
+    assert db.field("plan") is not None and db.field("nope") is None
+    fewer = db.model_copy(update={"custom_fields": [f for f in db.custom_fields if f.name != "plan"]})
+    assert fewer.field("plan") is None and fewer.field("score") is not None
+    assert db.field("plan") is not None and db == database()  # the lookup table is no part of the model
