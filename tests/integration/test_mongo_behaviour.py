@@ -187,18 +187,20 @@ async def test_in_on_a_field_matches_scalars_and_array_elements_only(mongo: Asyn
             {"_id": "empty", "email": []},
             {"_id": "true", "email": True},
             {"_id": "mixed", "email": [1, "d@x", {"a": 1}]},
+            {"_id": "object_in_array", "email": [{"a@x": 1}, {"c@x": 2}]},  # no element is one of the strings
+            {"_id": "later", "email": ["y@x", "z@x", "a@x"]},
         ]
     )
 
     async def ids(values: list[object]) -> set[str]:
         return {d["_id"] async for d in coll.find({"email": {"$in": values}})}
 
-    assert await ids(["a@x", "c@x"]) == {"scalar", "array"}
+    assert await ids(["a@x", "c@x"]) == {"scalar", "array", "later"}
     assert await ids(["b@x"]) == {"array"}
     assert await ids([5, "nope"]) == {"number"}
     assert await ids([None]) == {"missing"}
     assert await ids(["v"]) == set()
-    assert await ids(["d@x", "z@x"]) == {"mixed", "other"}
+    assert await ids(["d@x", "z@x"]) == {"mixed", "other", "later"}
 
 
 async def test_a_file_larger_than_one_reply_is_read_back_whole(mongo: AsyncDatabase) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from faststream import ContextRepo
 
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.filters.derived import CHANNELS, SUBSCRIPTION_KEYS, subscription_key
 from profilehub_shared.schemas import Schemas
 
 from .domain import subscriber_actions as actions
@@ -67,10 +68,19 @@ async def resume_ended_suspensions(store: ProfileStore, publish: Publish, now: d
         database = await Schemas(store.db).get(doc["_id"])
         if database is None:
             continue
-        suspended = await store.find(database.id, {"subscriptions.status": "suspended"})
+        keys = suspended_keys(database)
+        if not keys:  # no resources: nothing to be subscribed to, nor suspended from
+            continue
+        # By the flat keys: the database answers `$in` on them without reading every profile (see derived).
+        suspended = await store.find(database.id, {SUBSCRIPTION_KEYS: {"$in": keys}})
         for profile in suspended:
             resumed += await resume_profile(store, database, profile, publish, now)
     return resumed
+
+
+def suspended_keys(database: Database) -> list[str]:
+    """The `subscription_keys` a suspended subscription of this database has: one per resource and channel."""
+    return [subscription_key(r, c, "suspended") for r in database.settings.resource_ids for c in CHANNELS]
 
 
 def system_clock() -> datetime:
