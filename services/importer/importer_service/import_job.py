@@ -37,7 +37,7 @@ from .files import (
     read_rows,
 )
 from .repository import ProfileStore, writes_of
-from .writes import Incoming, jsonable, plan_batch
+from .writes import Incoming, Reads, jsonable, plan_batch, read_batch
 
 Publish = Any  # async (event) -> None
 PublishChanges = Any  # async (stored change events: key and JSON) -> None, every one acknowledged
@@ -155,30 +155,48 @@ def cell_as_text(value: object) -> str:
 MAX_REPORT_VALUE = 1000
 
 
+def incoming_of(job: JobRequested, chunk: list[Item], mapping: dict[str, str]) -> list[Incoming]:
+    """The batch's readable rows as records to write, each with the id a new profile of it gets."""
+    return [
+        Incoming(
+            ref=str(at),
+            values=record_from_row(r.values, mapping),
+            from_text=r.from_text,
+            new_id=f"{job.job_id[:16]}{at:016x}",
+        )
+        for at, r in chunk
+        if isinstance(r, Row)
+    ]
+
+
+def read_chunk(db: Database, job: JobRequested, chunk: list[Item], mapping: dict[str, str]) -> Reads:
+    """The batch read by the field rules (CPU only: run in a thread while the batch before is written)."""
+    params = job.import_params
+    assert params is not None
+    skip = params.invalid_values == "skip_value"
+    return read_batch(db, incoming_of(job, chunk, mapping), params.options, skip_invalid_values=skip)
+
+
 async def make_plan(
-    deps: ImportDeps, db: Database, job: JobRequested, chunk: list[Item], mapping: dict[str, str]
+    deps: ImportDeps,
+    db: Database,
+    job: JobRequested,
+    chunk: list[Item],
+    mapping: dict[str, str],
+    reads: Reads | None = None,
 ) -> dict[str, Any]:
     params = job.import_params
     assert params is not None
     bad = [r for _, r in chunk if isinstance(r, BadRow)]
-    good = {str(at): r for at, r in chunk if isinstance(r, Row)}
-    incoming = [
-        Incoming(
-            ref=ref,
-            values=record_from_row(r.values, mapping),
-            from_text=r.from_text,
-            new_id=f"{job.job_id[:16]}{int(ref):016x}",
-        )
-        for ref, r in good.items()
-    ]
     result = await plan_batch(
         deps.store,
         db,
-        incoming,
+        incoming_of(job, chunk, mapping) if reads is None else [item for item, _ in reads],
         params.options,
         "import_file",
         job.job_id,
         skip_invalid_values=params.invalid_values == "skip_value",
+        reads=reads,
     )
     counts = dict(result.counts)
     counts["rejected"] = counts.get("rejected", 0) + len(bad)
@@ -280,22 +298,35 @@ async def import_file(
         await deps.publish(progress(job, state, "running"))
     with open(path, "rb") as f:
         chunks = batches(read_rows(params.file_name, f, opts), deps.batch_rows)
-        number = 0
-        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
-            if number >= state["next_batch"]:
-                if not await keep_going(job.job_id):
-                    return
-                # A plan stored already: a crash came between storing it and advancing past it; applied again.
-                plan = await deps.checkpoints.plan(job.job_id, number)
-                if plan is None:
-                    plan = await make_plan(deps, db, job, chunk, mapping)
-                    await deps.checkpoints.save_plan(job.job_id, number, plan)
-                await deps.store.apply(db.id, plan["writes"])
-                await publish_all(deps, plan["events"])
-                await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
-                state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
-                await deps.publish(progress(job, state, "running"))
-            number += 1
+        number, chunk = 0, await asyncio.to_thread(next, chunks, None)
+        ahead: asyncio.Future[Reads] | None = None  # the next batch, read by the field rules meanwhile
+        try:
+            while chunk is not None:
+                following = await asyncio.to_thread(next, chunks, None)
+                reads, ahead = ahead, None
+                if number >= state["next_batch"]:
+                    if not await keep_going(job.job_id):
+                        if reads is not None:
+                            reads.cancel()
+                        return
+                    # A plan stored already: a crash came between storing it and advancing past it; applied again.
+                    plan = await deps.checkpoints.plan(job.job_id, number)
+                    if plan is None:
+                        plan = await make_plan(deps, db, job, chunk, mapping, await reads if reads else None)
+                        await deps.checkpoints.save_plan(job.job_id, number, plan)
+                    elif reads is not None:
+                        reads.cancel()
+                    if following is not None:  # read while this batch is written: planning needs its writes
+                        ahead = asyncio.ensure_future(asyncio.to_thread(read_chunk, db, job, following, mapping))
+                    await deps.store.apply(db.id, plan["writes"])
+                    await publish_all(deps, plan["events"])
+                    await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
+                    state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
+                    await deps.publish(progress(job, state, "running"))
+                number, chunk = number + 1, following
+        finally:
+            if ahead is not None:  # stopped or failed meanwhile: the reading in hand is dropped
+                ahead.cancel()
     report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)
     absent = [c for c in params.mapping if c not in mapping]  # JSON files: no object had the key
     notes = [f"unmapped columns ignored: {', '.join(map(repr_if_odd, unmapped))}"] if unmapped else []

@@ -8,7 +8,6 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import partial
 from typing import Any, Protocol, TypedDict
 
 from pydantic_core import to_json
@@ -29,7 +28,7 @@ from .domain.event_size import ENVELOPE_BYTES, changes_bound, largest_change, to
 from .domain.geo import fill_geo
 from .domain.matching import BatchProfiles, check_matching, match_values, missing_key, query_for
 from .domain.merge import Merged, RecordRejected, new_profile, update_profile
-from .domain.records import read_record
+from .domain.records import ReadRecord, read_record
 from .domain.suppression import NOTHING_LISTED, Listed, lookup_values, needs_flag, with_flag
 from .unique import UniqueGuard, planned_despite_races, unique_names
 from .written_events import event_id_of, remember, written_before
@@ -156,6 +155,23 @@ async def write_batch(
     return result
 
 
+Reads = list[tuple[Incoming, ReadRecord]]
+
+
+def read_batch(db: Database, batch: list[Incoming], opts: WriteOptions, *, skip_invalid_values: bool = False) -> Reads:
+    """Every record of `batch` read by the field rules: CPU only, no database, so a job can read its next batch
+    in a thread while the last one is written. What `plan_batch` starts from."""
+    reads = [
+        (item, read_record(db, item.values, opts, from_text=item.from_text, skip_invalid=skip_invalid_values))
+        for item in batch
+    ]
+    if opts.detect_geo:
+        locate = configured_locator().locate
+        for _, rec in reads:
+            fill_geo(rec, locate)
+    return reads
+
+
 async def plan_batch(
     writer: ProfileWriter,
     db: Database,
@@ -166,6 +182,7 @@ async def plan_batch(
     *,
     remember_writes: bool = False,
     skip_invalid_values: bool = False,
+    reads: Reads | None = None,
 ) -> BatchResult:
     """Decide what `batch` does to the profiles (reads only); `writer.save(result.merged)` applies it.
 
@@ -173,21 +190,17 @@ async def plan_batch(
     stores its event and the commands it applies, and a command found written already is not applied again.
     A value of a unique field that another profile holds rejects its record (`duplicate_unique`, see `unique`).
     With `skip_invalid_values` (file imports) a record is written without the values its fields refuse; they are
-    in `result.skipped`, and `counts["skipped_values"]` counts such records.
+    in `result.skipped`, and `counts["skipped_values"]` counts such records. `reads`: the batch already read by
+    `read_batch` (with the same options), used by the first attempt; an attempt again after a race reads anew.
     """
-    return await planned_despite_races(
-        partial(
-            plan_once,
-            writer,
-            db,
-            batch,
-            opts,
-            source,
-            job_id,
-            remember_writes=remember_writes,
-            skip_invalid_values=skip_invalid_values,
-        )
-    )
+    ahead = [reads]
+
+    async def attempt() -> BatchResult:
+        given, ahead[0] = ahead[0], None
+        read = given if given is not None else read_batch(db, batch, opts, skip_invalid_values=skip_invalid_values)
+        return await plan_once(writer, db, read, opts, source, job_id, remember_writes=remember_writes)
+
+    return await planned_despite_races(attempt)
 
 
 def unique_values(db: Database, reads: list[tuple[Incoming, Any]]) -> dict[str, list[Any]]:
@@ -199,25 +212,16 @@ def unique_values(db: Database, reads: list[tuple[Incoming, Any]]) -> dict[str, 
 async def plan_once(
     writer: ProfileWriter,
     db: Database,
-    batch: list[Incoming],
+    reads: Reads,
     opts: WriteOptions,
     source: Source,
     job_id: str | None = None,
     *,
     remember_writes: bool = False,
-    skip_invalid_values: bool = False,
 ) -> BatchResult:
     check_matching(db, opts.matching, opts.mode)
     result = BatchResult()
     now = datetime.now(UTC)
-    reads = [
-        (item, read_record(db, item.values, opts, from_text=item.from_text, skip_invalid=skip_invalid_values))
-        for item in batch
-    ]
-    if opts.detect_geo:
-        locate = configured_locator().locate
-        for _, rec in reads:
-            fill_geo(rec, locate)
     wanted = [v for _, rec in reads if rec.ok for v in match_values(rec, opts.matching)]
     known = await writer.find(db.id, query_for(opts.matching, wanted)) if wanted else []
     view = BatchProfiles(opts.matching, known)
