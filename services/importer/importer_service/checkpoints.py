@@ -13,6 +13,7 @@ import bson
 from bson import Binary
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 
 def storable(text: str) -> str:
@@ -37,6 +38,7 @@ def escaped(found: re.Match[str]) -> str:
 
 
 PACKED = "packed"  # a stored plan: zlib-compressed BSON
+DUPLICATE_KEY = 11000
 
 COUNTS = (
     "processed",
@@ -85,11 +87,27 @@ class Checkpoints:
         await self.plans.replace_one({"_id": f"{job_id}:{batch}"}, {"job_id": job_id, PACKED: packed}, upsert=True)
 
     async def save_rejections(self, job_id: str, batch: int, rows: list[dict[str, Any]]) -> None:
-        for i, row in enumerate(rows):
-            kept = {k: storable(v) if isinstance(v, str) else v for k, v in row.items()}
-            await self.rejections.replace_one(
-                {"_id": f"{job_id}:{batch}:{i}"}, {"job_id": job_id, "batch": batch, "seq": i, **kept}, upsert=True
-            )
+        """Store a batch's report lines once, in one insert: a batch applied again (a resumed job) has the same
+        lines under the same ids, so those stored already are left out. One upsert per line made a file with a
+        bad value in every row (5,000 report lines a batch) five times slower to import."""
+        lines = [
+            {"_id": f"{job_id}:{batch}:{i}", "job_id": job_id, "batch": batch, "seq": i}
+            | {k: storable(v) if isinstance(v, str) else v for k, v in row.items()}
+            for i, row in enumerate(rows)
+        ]
+        if not lines:
+            return
+        ids = [line["_id"] for line in lines]
+        stored = {d["_id"] async for d in self.rejections.find({"_id": {"$in": ids}}, {"_id": 1}, batch_size=len(ids))}
+        missing = [line for line in lines if line["_id"] not in stored]
+        if missing:
+            try:
+                await self.rejections.insert_many(missing, ordered=False)
+            except BulkWriteError as exc:  # stored meanwhile by a runner whose lease ran out: the same lines
+                if exc.details.get("writeConcernErrors") or any(
+                    e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])
+                ):
+                    raise
 
     async def advance(self, job_id: str, batch: int, counts: dict[str, int], after: Any = None) -> dict[str, Any]:
         """Move past `batch` and add its counts, once: a repeated call for the same batch changes nothing.
