@@ -11,7 +11,7 @@ from gridfs.errors import CorruptGridFile, NoFile
 from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import OperationFailure
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from .settings import ServiceSettings
 
@@ -49,6 +49,16 @@ def is_duplicate_key(exc: OperationFailure) -> bool:
     """A unique index refused the write. MongoDB says so with code 11000 (pymongo's DuplicateKeyError); FerretDB
     1.x does too on insert, but on update it answers code 1 with PostgreSQL's unique-violation text (23505)."""
     return exc.code == 11000 or "SQLSTATE 23505" in str(exc) or "duplicate key value" in str(exc)
+
+
+DUPLICATE_KEY = 11000
+
+
+def only_duplicate_keys(exc: BulkWriteError) -> bool:
+    """An unordered bulk write failed only on ids stored already (a redelivery, a write again after a crash): what
+    idempotent writes treat as done. Any other write error, or a write-concern error, is a real failure."""
+    errors = exc.details.get("writeErrors", [])
+    return not exc.details.get("writeConcernErrors") and all(e.get("code") == DUPLICATE_KEY for e in errors)
 
 
 def profiles_collection_name(database_id: str) -> str:

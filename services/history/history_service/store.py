@@ -7,9 +7,8 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from profilehub_shared.mongo import ONE_REPLY, delete_matching, profiles_collection_name
+from profilehub_shared.mongo import ONE_REPLY, delete_matching, only_duplicate_keys, profiles_collection_name
 
-DUPLICATE_KEY = 11000
 # Databases and profiles seen to exist are remembered for a minute: a burst of interactions then costs one insert
 # per batch instead of three round trips. The price: for up to a minute after a profile is deleted, its late
 # interactions are kept rather than rejected (a deleted database is forgotten at once by the replica that drops it).
@@ -37,8 +36,7 @@ class HistoryStore:
             result = await self.history.insert_many(entries, ordered=False)
             return len(result.inserted_ids)
         except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if exc.details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
+            if not only_duplicate_keys(exc):
                 raise
             return int(exc.details.get("nInserted", 0))
 

@@ -18,11 +18,10 @@ from pymongo.errors import BulkWriteError
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.filters.activity import families_of
-from profilehub_shared.mongo import ONE_REPLY, bulk_update, profiles_collection_name
+from profilehub_shared.mongo import ONE_REPLY, bulk_update, only_duplicate_keys, profiles_collection_name
 
 from .domain.activity import APPLIED, REVISION, Happened, activity_changes
 
-DUPLICATE_KEY = 11000
 LEDGER_DAYS = 7
 MAX_CONFLICTS = 5
 PURGE_EVERY = 100  # batches between purges of old entries (and at the first)
@@ -91,7 +90,7 @@ class ActivityLedger:
             await self.ledger.bulk_write(entries, ordered=False)
         except BulkWriteError as exc:  # a duplicate key is an interaction kept before: that is the point
             errors = exc.details.get("writeErrors", [])
-            if exc.details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
+            if not only_duplicate_keys(exc):
                 raise
             return {happened[e["index"]].key for e in errors}
         return set()

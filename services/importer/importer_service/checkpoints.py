@@ -15,6 +15,8 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from profilehub_shared.mongo import only_duplicate_keys
+
 
 def storable(text: str) -> str:
     """Text from a file as the database can keep it: NUL, undecodable bytes and lone surrogates written as escapes.
@@ -38,7 +40,6 @@ def escaped(found: re.Match[str]) -> str:
 
 
 PACKED = "packed"  # a stored plan: zlib-compressed BSON
-DUPLICATE_KEY = 11000
 
 COUNTS = (
     "processed",
@@ -104,9 +105,7 @@ class Checkpoints:
             try:
                 await self.rejections.insert_many(missing, ordered=False)
             except BulkWriteError as exc:  # stored meanwhile by a runner whose lease ran out: the same lines
-                if exc.details.get("writeConcernErrors") or any(
-                    e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])
-                ):
+                if not only_duplicate_keys(exc):
                     raise
 
     async def advance(self, job_id: str, batch: int, counts: dict[str, int], after: Any = None) -> dict[str, Any]:

@@ -9,15 +9,19 @@ from pymongo.errors import BulkWriteError
 
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.counts import stored_of
-from profilehub_shared.mongo import ONE_REPLY, bulk_update, bulk_update_matched, profiles_collection_name
+from profilehub_shared.mongo import (
+    ONE_REPLY,
+    bulk_update,
+    bulk_update_matched,
+    only_duplicate_keys,
+    profiles_collection_name,
+)
 
 from .counting import ProfileCounter
 from .domain.merge import Merged
 from .domain.suppression import NOTHING_LISTED, Listed
 from .unique import UniqueClaims, UniqueGuard, unique_names
 from .written_events import LAST_WRITE
-
-DUPLICATE_KEY = 11000
 
 
 class ProfileStore:
@@ -178,9 +182,7 @@ class ProfileStore:
         except BulkWriteError as exc:
             # A new profile's id derives from its job row or message, so a duplicate id on insert means this
             # very write was applied before a crash: that is done, not an error. Anything else is.
-            if exc.details.get("writeConcernErrors") or any(
-                e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])
-            ):
+            if not only_duplicate_keys(exc):
                 raise
 
 

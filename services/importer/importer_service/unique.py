@@ -34,13 +34,12 @@ from pymongo.errors import BulkWriteError
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 from profilehub_shared.fields.errors import short_repr
-from profilehub_shared.mongo import delete_matching, profiles_collection_name
+from profilehub_shared.mongo import delete_matching, only_duplicate_keys, profiles_collection_name
 
 from .domain.merge import Merged, RecordRejected
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
-DUPLICATE_KEY = 11000
 
 
 class UniqueRace(Exception):
@@ -212,7 +211,7 @@ class UniqueClaims:
             return 0
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
-            if exc.details.get("writeConcernErrors") or any(e.get("code") != DUPLICATE_KEY for e in errors):
+            if not only_duplicate_keys(exc):
                 raise
             lost = [docs[e["index"]] for e in errors]  # there already: held by this profile, or by another
         keys = [d["_id"] for d in lost]
