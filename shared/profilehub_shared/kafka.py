@@ -202,7 +202,7 @@ def topics_of(messages: Iterable[type[Message]]) -> list[NewTopic]:
         config = {"cleanup.policy": "compact"} if message.compacted else {}
         if message.retention_ms is not None:
             config["retention.ms"] = str(message.retention_ms)
-        specs[message.topic] = NewTopic(message.topic, 3, 1, topic_configs=config)
+        specs[message.topic] = NewTopic(message.topic, message.partitions, 1, topic_configs=config)
         specs[dead_letter_topic(message.topic)] = NewTopic(dead_letter_topic(message.topic), 1, 1)
     return list(specs.values())
 

@@ -68,6 +68,12 @@ ROWS_REJECTED = Counter(
     "profilehub_rows_rejected_total", "Profile rows refused with a reason, by source: import, copy, stream", ["source"]
 )
 ROWS_EXPORTED = Counter("profilehub_rows_exported_total", "Rows written to export files, by kind", ["kind"])
+IMPORT_BATCHES = Counter(
+    "profilehub_import_batches_total",
+    "Batches of file imports this instance took, by stage: read (by the field rules, side by side with the other "
+    "replicas) and applied (planned and written, one replica at a time a job, in file order)",
+    ["stage"],
+)
 
 # Every series name, as a scrape shows it; the dashboard test checks each panel uses only these.
 SERIES = (
@@ -81,6 +87,7 @@ SERIES = (
     "profilehub_rows_imported_total",
     "profilehub_rows_rejected_total",
     "profilehub_rows_exported_total",
+    "profilehub_import_batches_total",
     f"{KAFKA_PREFIX}_received_messages_total",
     f"{KAFKA_PREFIX}_received_messages_size_bytes",
     f"{KAFKA_PREFIX}_received_messages_in_process",
@@ -158,15 +165,20 @@ async def measure_lag(brokers: Iterable[KafkaBroker]) -> None:
     CONSUMER_LAG.clear()  # partitions another replica took since the last scrape are not this one's to report
     for broker in brokers:
         for subscriber in broker.subscribers:
-            consumer = getattr(subscriber, "consumer", None)
-            group = getattr(consumer, "_group_id", None)
-            if consumer is None or not group:
-                continue
-            for tp in consumer.assignment():
-                try:
-                    high = consumer.highwater(tp)
-                    position = await asyncio.wait_for(consumer.position(tp), 1.0)
-                except (AssertionError, KafkaError, TimeoutError):  # revoked meanwhile, or no position yet
-                    continue
-                if high is not None:
-                    CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(max(0, high - position))
+            # A subscriber with max_workers has one consumer a worker, each with partitions of its own.
+            for consumer in getattr(subscriber, "consumer_subgroup", None) or [getattr(subscriber, "consumer", None)]:
+                await measure_consumer_lag(consumer)
+
+
+async def measure_consumer_lag(consumer: Any) -> None:
+    group = getattr(consumer, "_group_id", None)
+    if consumer is None or not group:
+        return
+    for tp in consumer.assignment():
+        try:
+            high = consumer.highwater(tp)
+            position = await asyncio.wait_for(consumer.position(tp), 1.0)
+        except (AssertionError, KafkaError, TimeoutError):  # revoked meanwhile, or no position yet
+            continue
+        if high is not None:
+            CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(max(0, high - position))

@@ -9,6 +9,7 @@ import os
 import random
 import tempfile
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,26 +51,48 @@ def row(i: int, rnd: random.Random) -> tuple[str, dict[str, Any]]:
     return line, doc
 
 
-def write_csv(path: Path) -> None:
+def write_csv(path: Path, rows: int = ROWS) -> None:
     rnd = random.Random(1)
     with path.open("w") as f:
         f.write(HEADER + "\n")
-        for i in range(ROWS):
+        for i in range(rows):
             f.write(row(i, rnd)[0] + "\n")
 
 
-async def raw_bulk_write(mongo: AsyncDatabase, upserts: bool) -> None:
+async def raw_bulk_write(mongo: AsyncDatabase, upserts: bool, rows: int = ROWS) -> None:
     """The baseline: the same documents, already built, written 5000 at a time with no validation or matching."""
     target = mongo[f"baseline_{uuid.uuid4().hex[:8]}"]
     await target.create_index("email")
     rnd = random.Random(1)
     docs: list[dict[str, Any]] = []
-    for i in range(ROWS):
+    for i in range(rows):
         docs.append(row(i, rnd)[1])
-        if len(docs) == 5000 or i == ROWS - 1:
+        if len(docs) == 5000 or i == rows - 1:
             await raw_write(target, docs, upserts=upserts)
             docs = []
     await target.drop()
+
+
+async def import_file_through_api(
+    api: httpx.AsyncClient, db_id: str, path: Path, rows: int, progress: Callable[[int], None] = lambda n: None
+) -> None:
+    """Upload the file, start the import and wait until it is done with every row created."""
+    with path.open("rb") as f:
+        answer = await api.post(
+            f"/databases/{db_id}/imports",
+            files={"file": ("bench.csv", f)},
+            data={"options": json.dumps({})},
+            timeout=600,
+        )
+    assert answer.status_code == 202, answer.text
+    job_id = answer.json()["id"]
+    while True:
+        job = (await api.get(f"/jobs/{job_id}")).json()
+        progress(job["counts"]["processed"])
+        if job["status"] != "running" and job["status"] != "queued":
+            assert job["status"] == "done" and job["counts"]["created"] == rows, job
+            return
+        await asyncio.sleep(1)
 
 
 async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mongo: AsyncDatabase) -> None:
@@ -79,27 +102,14 @@ async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mong
         write_csv(path)
         size = path.stat().st_size
 
-        async def import_through_api() -> None:
-            with path.open("rb") as f:
-                answer = await api.post(
-                    f"/databases/{db_id}/imports",
-                    files={"file": ("bench.csv", f)},
-                    data={"options": json.dumps({})},
-                    timeout=600,
-                )
-            assert answer.status_code == 202, answer.text
-            job_id = answer.json()["id"]
-            while True:
-                job = (await api.get(f"/jobs/{job_id}")).json()
-                rss.progress = job["counts"]["processed"]
-                if job["status"] != "running" and job["status"] != "queued":
-                    assert job["status"] == "done" and job["counts"]["created"] == ROWS, job
-                    return
-                await asyncio.sleep(1)
+        def seen(processed: int) -> None:
+            rss.progress = processed
 
         async with PeakRss(system.service_processes("importer")[0].pid) as rss:
             cpu_before = rss.cpu_seconds()
-            ours = await timed("import through the API", ROWS, import_through_api)
+            ours = await timed(
+                "import through the API", ROWS, lambda: import_file_through_api(api, db_id, path, ROWS, seen)
+            )
             cpu = rss.cpu_seconds() - cpu_before
     upserts = not await is_ferretdb(mongo)
     baseline = await timed(f"raw PyMongo {baseline_write_name(upserts)}", ROWS, lambda: raw_bulk_write(mongo, upserts))

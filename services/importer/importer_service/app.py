@@ -1,5 +1,6 @@
 """The one place that wires the importer. Run: `faststream run importer_service.app:create_app --factory`."""
 
+import asyncio
 import logging
 
 from faststream import ContextRepo, FastStream
@@ -9,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts import Message
 from profilehub_shared.contracts.interactions import InteractionRecorded
-from profilehub_shared.contracts.jobs import JobProgressed, JobRequested
+from profilehub_shared.contracts.jobs import ImportFileBatch, JobProgressed, JobRequested
 from profilehub_shared.contracts.ml import SendTimeScored, SendTimesScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
@@ -23,14 +24,15 @@ from profilehub_shared.contracts.schema import DatabaseChanged, SuppressionListC
 from profilehub_shared.contracts.subscription_manager import SubscriberChangeRequested
 from profilehub_shared.geo import locator
 from profilehub_shared.jobs import JobQueue
-from profilehub_shared.keyed_batches import publish_keyed
+from profilehub_shared.keyed_batches import partitions_of, publish_keyed
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
 
 from .activity import ActivityLedger
+from .batch_sharing import JobFiles
 from .checkpoints import Checkpoints
 from .handlers import router
-from .import_job import ArchiveLimits, ImportDeps
+from .import_job import ArchiveLimits, ImportDeps, sweep_downloads
 from .repository import ProfileStore
 from .runner import run_jobs_forever
 from .settings import Settings
@@ -65,6 +67,24 @@ def create_app(settings: Settings | None = None) -> FastStream:
         async def publish_changes(events: list[dict[str, str]]) -> None:
             await publish_keyed(broker, ProfileChanged.topic, [(e["key"], e["json"]) for e in events])
 
+        async def share_batches(requests: list[ImportFileBatch]) -> None:
+            """Each batch to a partition of its own in turn, so that every replica's workers get some."""
+            known = await partitions_of(broker, ImportFileBatch.topic)
+            partitions: list[int | None] = [*known] if known else [None]
+            for start in range(0, len(requests), 100):
+                await asyncio.gather(
+                    *(
+                        broker.publish(
+                            r, topic=r.topic, key=r.job.job_id.encode(), partition=partitions[r.batch % len(partitions)]
+                        )
+                        for r in requests[start : start + 100]
+                    )
+                )
+
+        if removed := await asyncio.to_thread(sweep_downloads):
+            log.info("removed %d copies of uploads left by importers that stopped mid-job", removed)
+        context.set_global("job_files", JobFiles())
+
         context.set_global("publish_change", publish)
         context.set_global("store", store)
         context.set_global("schemas", schemas)
@@ -80,7 +100,9 @@ def create_app(settings: Settings | None = None) -> FastStream:
                 reports=AsyncGridFSBucket(db, "reports"),
                 publish=publish,
                 publish_changes=publish_changes,
+                share_batches=share_batches,
                 batch_rows=settings.import_batch_rows,
+                lease_seconds=2 * settings.job_lease_seconds,
                 limits=ArchiveLimits(settings.import_max_expanded_bytes, settings.import_max_expansion_ratio),
             ),
         )
@@ -98,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastStream:
             ProfileChanged,
             JobRequested,
             JobProgressed,
+            ImportFileBatch,
             DeleteProfile,
             ProfileWriteAnswered,
             InteractionRecorded,

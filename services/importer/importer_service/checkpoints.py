@@ -7,11 +7,12 @@ recomputed against half-written profiles: the final counts are exact and no row 
 
 import re
 import zlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bson
 from bson import Binary
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -67,12 +68,10 @@ class Checkpoints:
     async def state(self, job_id: str) -> dict[str, Any] | None:
         return await self.jobs.find_one({"_id": job_id})
 
-    async def begin(self, job_id: str, total: int) -> dict[str, Any]:
-        await self.jobs.update_one(
-            {"_id": job_id},
-            {"$setOnInsert": {"next_batch": 0, "total": total, "status": "running", **dict.fromkeys(COUNTS, 0)}},
-            upsert=True,
-        )
+    async def begin(self, job_id: str, total: int, batch_rows: int | None = None) -> dict[str, Any]:
+        """The job's checkpoint, made once: `batch_rows` is kept, so batch numbers mean the same rows on resume."""
+        started = {"next_batch": 0, "total": total, "status": "running", "batch_rows": batch_rows}
+        await self.jobs.update_one({"_id": job_id}, {"$setOnInsert": started | dict.fromkeys(COUNTS, 0)}, upsert=True)
         return await self.state(job_id) or {}
 
     async def plan(self, job_id: str, batch: int) -> dict[str, Any] | None:
@@ -121,6 +120,28 @@ class Checkpoints:
         )
         await self.plans.delete_one({"_id": f"{job_id}:{batch}"})
         return await self.state(job_id) or {}
+
+    async def take_turn(self, job_id: str, holder: str, up_to: int, seconds: float) -> dict[str, Any] | None:
+        """The job's turn to apply batches, for `seconds`: taken when it is free (or its holder stopped renewing
+        it) and the job is running with batch `up_to` or one before it next; renewed when `holder` has it.
+        Returns the job's state, or None when another holds the turn or nothing up to `up_to` is left to apply."""
+        now = datetime.now(UTC)
+        free = [{"turn": None}, {"turn_until": {"$lt": now}}, {"turn": holder}]
+        return await self.jobs.find_one_and_update(
+            {"_id": job_id, "status": "running", "next_batch": {"$lte": up_to}, "$or": free},
+            {"$set": {"turn": holder, "turn_until": now + timedelta(seconds=seconds)}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def give_turn(self, job_id: str, holder: str) -> None:
+        await self.jobs.update_one({"_id": job_id, "turn": holder}, {"$set": {"turn": None, "turn_until": None}})
+
+    async def batch_failed(self, job_id: str, batch: int) -> int:
+        """Count a failed attempt at `batch`, by any replica; returns how many there were."""
+        doc = await self.jobs.find_one_and_update(
+            {"_id": job_id}, {"$inc": {f"batch_failures.b{batch}": 1}}, return_document=ReturnDocument.AFTER
+        )
+        return int(((doc or {}).get("batch_failures") or {}).get(f"b{batch}", 1))
 
     async def finish(
         self, job_id: str, status: str, report_id: str | None, message: str = "", code: str = ""

@@ -12,7 +12,7 @@ from faststream.kafka import KafkaBroker, KafkaRouter
 from pydantic import ValidationError, WithJsonSchema
 
 from profilehub_shared.contracts.interactions import InteractionRecorded
-from profilehub_shared.contracts.jobs import JobRequested
+from profilehub_shared.contracts.jobs import ImportFileBatch, JobRequested
 from profilehub_shared.contracts.ml import BestSendTime, SendTimeScored, SendTimesScored
 from profilehub_shared.contracts.profiles import (
     DeleteProfile,
@@ -33,6 +33,8 @@ from profilehub_shared.schemas import Schemas
 from profilehub_shared.settings import ServiceSettings
 
 from .activity import ActivityLedger, Happened, happened_of
+from .batch_sharing import JobFiles, take_batch
+from .import_job import ImportDeps
 from .repository import ProfileStore
 from .runner import RUNS
 from .stream import unprocessable, write_stream_batch
@@ -40,6 +42,7 @@ from .suppression_job import SuppressionRefreshes
 
 log = logging.getLogger(__name__)
 router = KafkaRouter()
+BATCH_WORKERS = 2  # batches of imports a replica takes at once: one read while another is applied
 changes = router.publisher(
     ProfileChanged.topic,
     schema=ProfileChanged,
@@ -314,3 +317,17 @@ async def write_send_times(
 async def on_job_requested(job: JobRequested, queue: JobQueue = Context("job_queue")) -> None:
     if job.kind in RUNS:  # other kinds (exports, ML) are other services' jobs
         await queue.accept(job)
+
+
+@router.subscriber(
+    ImportFileBatch.topic,
+    **durable("importer-import-batches"),
+    max_workers=BATCH_WORKERS,
+    title="ImportFileBatch (importer)",
+    description="One batch of a running file import, taken by any replica: read here, applied in file order "
+    "(see batch_sharing)",
+)
+async def on_import_file_batch(
+    request: ImportFileBatch, deps: ImportDeps = Context("import_deps"), files: JobFiles = Context("job_files")
+) -> None:
+    await take_batch(deps, files, request)

@@ -9,13 +9,16 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from math import ceil
+from pathlib import Path
 from typing import Any
 
+import psutil
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobProgressed, JobRequested
+from profilehub_shared.contracts.jobs import ImportFileBatch, ImportParams, JobCounts, JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.mongo import stored_file_chunks
@@ -34,13 +37,13 @@ from .files import (
     Row,
     columns,
     count_rows,
-    read_rows,
 )
 from .repository import ProfileStore, writes_of
 from .writes import Incoming, Reads, jsonable, plan_batch, read_batch
 
 Publish = Any  # async (event) -> None
 PublishChanges = Any  # async (stored change events: key and JSON) -> None, every one acknowledged
+ShareBatches = Any  # async (batch requests of one job) -> None, every one acknowledged
 JOB_ROWS = uuid.UUID("5f0c6c52-5a52-4d3c-9a8e-6f1b1f0e2a11")
 
 
@@ -60,7 +63,9 @@ class ImportDeps:
     reports: AsyncGridFSBucket
     publish: Publish
     publish_changes: PublishChanges
+    share_batches: ShareBatches
     batch_rows: int = 1000
+    lease_seconds: float = 30.0  # of a job's turn to apply batches (see batch_sharing)
     limits: ArchiveLimits = ArchiveLimits()
 
 
@@ -79,15 +84,31 @@ def read_options(p: ImportParams, limits: ArchiveLimits) -> ReadOptions:
 async def download(db: AsyncDatabase, file_id: str) -> str:
     """Copy the upload to a local temporary file, chunk by chunk (memory stays flat).
 
-    The file is named by the upload, so an importer killed mid-job leaves no stray copy: the resumed job
-    writes over it and removes it when done.
+    Each copy has a name of its own, with the process id in it: the runner of a job and the replicas taking its
+    batches each read their own, also when they share a host. Copies of a process killed meanwhile are removed by
+    `sweep_downloads` when the importer starts again.
     """
     upload = ObjectId(file_id)  # validated before it names a file
-    path = os.path.join(tempfile.gettempdir(), f"profilehub-import-{upload}")
-    with open(path, "wb") as out:
+    handle, path = tempfile.mkstemp(prefix=f"{DOWNLOAD_PREFIX}{upload}-{os.getpid()}-")
+    with os.fdopen(handle, "wb") as out:
         async for chunk in stored_file_chunks(db, "uploads", upload):
             out.write(chunk)
     return path
+
+
+DOWNLOAD_PREFIX = "profilehub-import-"
+
+
+def sweep_downloads(folder: str | None = None) -> int:
+    """Remove the copies of uploads left by importer processes that are gone (killed mid-job); returns how many."""
+    removed = 0
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{DOWNLOAD_PREFIX}*-*-*"):
+        pid = path.name.removeprefix(DOWNLOAD_PREFIX).split("-")[1]
+        if pid.isdigit() and not psutil.pid_exists(int(pid)):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 Item = tuple[int, Row | BadRow]  # a row and its position in the whole file (archives: across members)
@@ -226,6 +247,30 @@ async def publish_all(deps: ImportDeps, events: list[dict[str, str]]) -> None:
         await deps.publish_changes(events[start : start + 5000])
 
 
+async def apply_file_batch(
+    deps: ImportDeps,
+    db: Database,
+    job: JobRequested,
+    number: int,
+    chunk: list[Item],
+    mapping: dict[str, str],
+    reads: Reads | None = None,
+) -> dict[str, Any]:
+    """Batch `number` of the file: planned (or its stored plan, when a crash came between storing and advancing
+    past it), the plan stored, applied, its events published and its report lines stored; then the checkpoint
+    advances past it. Returns the job's state after it."""
+    plan = await deps.checkpoints.plan(job.job_id, number)
+    if plan is None:
+        plan = await make_plan(deps, db, job, chunk, mapping, reads)
+        await deps.checkpoints.save_plan(job.job_id, number, plan)
+    await deps.store.apply(db.id, plan["writes"])
+    await publish_all(deps, plan["events"])
+    await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
+    state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
+    await deps.publish(progress(job, state, "running"))
+    return state
+
+
 def progress(job: JobRequested, state: dict[str, Any], status: str, message: str = "") -> JobProgressed:
     counts = JobCounts(
         total=state.get("total"),
@@ -266,6 +311,35 @@ async def run_import(deps: ImportDeps, job: JobRequested, keep_going: Any) -> No
             os.unlink(path)
 
 
+async def applied_all(deps: ImportDeps, job: JobRequested, count: int, keep_going: Any) -> dict[str, Any] | None:
+    """Wait while the importer replicas apply the job's batches (see batch_sharing), keeping the job's lease; the
+    state once all `count` are applied, or None when the job ended otherwise or this runner lost it.
+
+    Batches left behind by a message that never came (parked, or lost with a topic) are asked for again when the
+    job has not moved for a while: a batch applied already is skipped, so asking twice is harmless."""
+    moved_at, seen = asyncio.get_running_loop().time(), -1
+    while True:
+        state = await deps.checkpoints.state(job.job_id) or {}
+        if state.get("status") != "running":
+            return None
+        if state["next_batch"] >= count:
+            return state
+        if not await keep_going(job.job_id):
+            return None
+        now = asyncio.get_running_loop().time()
+        if state["next_batch"] != seen:
+            moved_at, seen = now, state["next_batch"]
+        elif now - moved_at > STALLED_AFTER * deps.lease_seconds:
+            batch_rows = state.get("batch_rows") or deps.batch_rows
+            await deps.share_batches([ImportFileBatch(job=job, batch=seen, batches=count, batch_rows=batch_rows)])
+            moved_at = now
+        await asyncio.sleep(WAIT_SECONDS)
+
+
+STALLED_AFTER = 4  # leases of a turn without a batch applied
+WAIT_SECONDS = 0.2
+
+
 async def fail(deps: ImportDeps, job: JobRequested, code: str, message: str) -> None:
     """End the job failed with a stable code and the reason; rows rejected before the failure stay reported."""
     report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)
@@ -294,39 +368,19 @@ async def import_file(
     if state is None:
         with open(path, "rb") as f:
             total = await asyncio.to_thread(count_rows, params.file_name, f, opts)
-        state = await deps.checkpoints.begin(job.job_id, total)
+        state = await deps.checkpoints.begin(job.job_id, total, deps.batch_rows)
         await deps.publish(progress(job, state, "running"))
-    with open(path, "rb") as f:
-        chunks = batches(read_rows(params.file_name, f, opts), deps.batch_rows)
-        number, chunk = 0, await asyncio.to_thread(next, chunks, None)
-        ahead: asyncio.Future[Reads] | None = None  # the next batch, read by the field rules meanwhile
-        try:
-            while chunk is not None:
-                following = await asyncio.to_thread(next, chunks, None)
-                reads, ahead = ahead, None
-                if number >= state["next_batch"]:
-                    if not await keep_going(job.job_id):
-                        if reads is not None:
-                            reads.cancel()
-                        return
-                    # A plan stored already: a crash came between storing it and advancing past it; applied again.
-                    plan = await deps.checkpoints.plan(job.job_id, number)
-                    if plan is None:
-                        plan = await make_plan(deps, db, job, chunk, mapping, await reads if reads else None)
-                        await deps.checkpoints.save_plan(job.job_id, number, plan)
-                    elif reads is not None:
-                        reads.cancel()
-                    if following is not None:  # read while this batch is written: planning needs its writes
-                        ahead = asyncio.ensure_future(asyncio.to_thread(read_chunk, db, job, following, mapping))
-                    await deps.store.apply(db.id, plan["writes"])
-                    await publish_all(deps, plan["events"])
-                    await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
-                    state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
-                    await deps.publish(progress(job, state, "running"))
-                number, chunk = number + 1, following
-        finally:
-            if ahead is not None:  # stopped or failed meanwhile: the reading in hand is dropped
-                ahead.cancel()
+    batch_rows = state.get("batch_rows") or deps.batch_rows  # as when the job began: batch numbers stay
+    count = ceil((state["total"] or 0) / batch_rows)
+    if state["next_batch"] < count:
+        await deps.share_batches(
+            [
+                ImportFileBatch(job=job, batch=n, batches=count, batch_rows=batch_rows)
+                for n in range(state["next_batch"], count)
+            ]
+        )
+    if await applied_all(deps, job, count, keep_going) is None:
+        return  # ended meanwhile (failed by a batch, or cancelled), or taken by another runner
     report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)
     absent = [c for c in params.mapping if c not in mapping]  # JSON files: no object had the key
     notes = [f"unmapped columns ignored: {', '.join(map(repr_if_odd, unmapped))}"] if unmapped else []

@@ -44,6 +44,7 @@ class Message(BaseModel):
     topic: ClassVar[str]
     compacted: ClassVar[bool] = False
     retention_ms: ClassVar[int | None] = None  # None: the broker's default
+    partitions: ClassVar[int] = 3  # of the topic, when a service creates it
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Unique id; consumers de-duplicate on it")
     occurred_at: AwareDatetime = Field(default_factory=utc_now, description="When it happened (timezone-aware)")

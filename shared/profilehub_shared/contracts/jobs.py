@@ -6,7 +6,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, Str
 from pydantic_core import PydanticCustomError
 
 from ..filters.model import Filter
-from .base import Event, topic_name
+from .base import Command, Event, topic_name
 from .history import HISTORY_TYPE
 from .profiles import WriteOptions
 
@@ -234,3 +234,17 @@ class JobProgressed(Event):
     )
     error_report_file_id: str | None = Field(None, description="GridFS id of the CSV of rejected rows")
     result_file_id: str | None = Field(None, description="GridFS id of the export result")
+
+
+class ImportFileBatch(Command):
+    """Import one batch of a running file import (keyed by job id, spread over the partitions by batch): sent by
+    the runner of the job, taken by any importer replica. Batches are read wherever they land and applied in file
+    order (see the importer's `batch_sharing`); a batch applied already is skipped, so a repeated one is harmless."""
+
+    topic = topic_name("jobs", "import-file-batch")
+    partitions = 6  # up to six importer workers share one job's batches
+
+    job: JobRequested = Field(description="The import job, as requested")
+    batch: int = Field(ge=0, description="The batch's number: rows batch × batch_rows up to the next batch's first")
+    batches: int = Field(ge=1, description="How many batches the file has")
+    batch_rows: int = Field(ge=1, le=10_000, description="Rows a batch")

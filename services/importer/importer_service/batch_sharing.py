@@ -1,0 +1,239 @@
+"""One import job's batches, shared by every importer replica.
+
+The runner that holds the job (by its lease, see `runner`) checks the file, counts its rows and asks for each
+batch on `ImportFileBatch.topic`, one message a batch spread over the topic's partitions; the replicas' batch
+workers (a consumer group) each take some. A batch is read by the field rules where it lands, side by side with
+the others, which is most of an import's work; it is then planned and applied in file order by whoever holds the
+job's turn (a lease on its checkpoint), so that each batch sees the writes of the ones before it exactly as one
+runner would (the same profile twice in a file: the last row wins, counted once).
+
+A taker whose batch is not next applies the ones before it first, reading them itself: no taker waits for
+another, so none is stuck behind a batch that its own consumer holds further back in another partition. The
+runner waits until every batch is applied, then writes the error report (merged in row order) and ends the job.
+
+Exactness after a crash is the checkpoints': a plan is stored before it is applied and the checkpoint advances
+once. A turn whose holder died runs out after the lease, and the next taker applies the stored plan again.
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, BinaryIO
+
+from profilehub_shared.contracts.jobs import ImportFileBatch, JobRequested
+from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.delivery import is_transient
+from profilehub_shared.metrics import IMPORT_BATCHES
+
+from .domain.mapping import effective_mapping
+from .domain.matching import MatchingNotUsable
+from .files import FileError, ReadOptions, columns, read_rows
+from .import_job import ImportDeps, Item, apply_file_batch, batches, download, fail, read_chunk, read_options
+from .writes import Reads
+
+log = logging.getLogger(__name__)
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"  # a turn's holder: this process, then the taker's own id
+ATTEMPTS_AT_ONE_BATCH = 5  # failures of one batch (by any replica) before the job ends failed with the error
+TURN_POLL_SECONDS = 0.05
+KEPT_BATCHES = 4  # batches read past on the way to another, kept for the taker of one of them
+IDLE_SECONDS = 600.0  # a job's copy of its file is dropped when no batch of it came for this long
+
+
+@dataclass
+class JobFile:
+    """This process's copy of a job's file, read forward batch by batch (each batch numbered as the runner's).
+
+    Batches read past on the way to a later one are kept (a few), since the taker of one of them, or a taker
+    applying the batches before its own, usually asks next; further back, the file is read again from the start.
+    """
+
+    path: str
+    job: JobRequested
+    mapping: dict[str, str]
+    batch_rows: int
+    limits: Any
+    stream: BinaryIO | None = None
+    chunks: Iterator[list[Item]] = field(default_factory=lambda: iter(()))
+    position: int = 0  # the number of the batch `chunks` gives next
+    kept: OrderedDict[int, list[Item]] = field(default_factory=OrderedDict)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    used_at: float = field(default_factory=time.monotonic)
+
+    async def batch(self, number: int) -> list[Item]:
+        """The rows of batch `number` (empty past the end of the file)."""
+        self.used_at = time.monotonic()
+        async with self.lock:
+            if number in self.kept:
+                return self.kept[number]
+            return await asyncio.to_thread(self.read_to, number)
+
+    def read_to(self, number: int) -> list[Item]:
+        if self.stream is None or number < self.position:
+            self.reopen()
+        while True:
+            chunk = next(self.chunks, [])
+            at, self.position = self.position, self.position + 1
+            self.kept[at] = chunk
+            while len(self.kept) > KEPT_BATCHES:
+                self.kept.popitem(last=False)
+            if at >= number or not chunk:
+                return chunk if at == number else []
+
+    def reopen(self) -> None:
+        self.close()
+        params = self.job.import_params
+        assert params is not None
+        self.stream = open(self.path, "rb")  # noqa: SIM115 - kept open between batches, closed by `close`
+        rows = read_rows(params.file_name, self.stream, read_options(params, self.limits))
+        self.chunks = batches(rows, self.batch_rows)
+        self.position = 0
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+
+    def remove(self) -> None:
+        self.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
+class JobFiles:
+    """The files of the jobs whose batches this process takes: each downloaded once, dropped when done with."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, JobFile] = {}
+        self.lock = asyncio.Lock()
+
+    async def of(self, deps: ImportDeps, db: Database, request: ImportFileBatch) -> JobFile:
+        job = request.job
+        async with self.lock:
+            self.drop_idle()
+            if job.job_id not in self.files:
+                self.files[job.job_id] = await open_job_file(deps, db, request)
+            return self.files[job.job_id]
+
+    def drop(self, job_id: str) -> None:
+        """Forget a job's file, unless a batch is being read from it (then it goes when idle)."""
+        found = self.files.get(job_id)
+        if found is not None and not found.lock.locked():
+            del self.files[job_id]
+            found.remove()
+
+    def drop_idle(self) -> None:
+        now = time.monotonic()
+        for job_id in [j for j, f in self.files.items() if now - f.used_at > IDLE_SECONDS]:
+            self.drop(job_id)
+
+    def close(self) -> None:
+        for found in self.files.values():
+            found.remove()
+        self.files.clear()
+
+
+async def open_job_file(deps: ImportDeps, db: Database, request: ImportFileBatch) -> JobFile:
+    params = request.job.import_params
+    assert params is not None
+    path = await download(deps.store.db, params.file_id)
+    try:
+        header = await asyncio.to_thread(header_of, path, params.file_name, read_options(params, deps.limits))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    mapping = effective_mapping(header, params.mapping, {f.name for f in db.custom_fields})
+    return JobFile(path, request.job, mapping, request.batch_rows, deps.limits)
+
+
+def header_of(path: str, name: str, options: ReadOptions) -> list[str]:
+    with open(path, "rb") as f:
+        return columns(name, f, options)
+
+
+def turn_free(state: dict[str, Any]) -> bool:
+    """Nobody holds the job's turn, or its holder stopped renewing it (looked at before trying to take it)."""
+    until = state.get("turn_until")
+    if state.get("turn") is None or until is None:
+        return True
+    return bool((until if until.tzinfo else until.replace(tzinfo=UTC)) < datetime.now(UTC))
+
+
+def still_to_apply(state: dict[str, Any] | None, batch: int) -> bool:
+    return state is not None and state.get("status") == "running" and state["next_batch"] <= batch
+
+
+async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch) -> None:
+    """Read batch `request.batch` and apply it in its turn (with any before it that are not applied yet).
+
+    A file that turns out unreadable, or a matching the schema no longer allows, fails the job with its reason.
+    Any other error is raised for the message to come again, unless it is the batch's fifth failure (by any
+    replica): then the job ends failed with the error, rather than stopping at that batch for ever."""
+    job, number = request.job, request.batch
+    state = await deps.checkpoints.state(job.job_id)
+    if not still_to_apply(state, number):  # applied already (a repeated request), or the job ended
+        if not still_to_apply(state, request.batches - 1):
+            files.drop(job.job_id)
+        return
+    db = await deps.schemas.get(job.database_id)
+    if db is None:
+        await fail(deps, job, "unknown_database", f"the database {job.database_id!r} was deleted during the import")
+        return
+    try:
+        source = await files.of(deps, db, request)
+        rows = await source.batch(number)
+        reads = await asyncio.to_thread(read_chunk, db, job, rows, source.mapping)
+        IMPORT_BATCHES.labels("read").inc()
+        await apply_in_turn(deps, db, source, number, rows, reads)
+    except FileError as exc:
+        await fail(deps, job, exc.code, exc.message)
+    except MatchingNotUsable as exc:  # the schema changed since the upload was checked
+        await fail(deps, job, "invalid_matching", str(exc))
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        failures = await deps.checkpoints.batch_failed(job.job_id, number)
+        if failures < ATTEMPTS_AT_ONE_BATCH:
+            log.exception("batch %d of job %s failed (attempt %d); taken again", number, job.job_id, failures)
+            raise
+        log.exception("batch %d of job %s failed %d times; the job ends failed", number, job.job_id, failures)
+        message = f"batch {number} failed {failures} times: {type(exc).__name__}: {exc}"
+        await fail(deps, job, "repeated_failure", message[:2000])
+    finally:
+        if not still_to_apply(await deps.checkpoints.state(job.job_id), request.batches - 1):
+            files.drop(job.job_id)  # all applied, or the job ended: this copy is done with
+
+
+async def apply_in_turn(
+    deps: ImportDeps, db: Database, source: JobFile, number: int, rows: list[Item], reads: Reads
+) -> None:
+    """Wait for the job's turn while batch `number` is still to apply; then apply the batches up to it in order."""
+    job, holder = source.job, f"{HOLDER}:{uuid.uuid4().hex[:12]}"
+    while True:
+        seen = await deps.checkpoints.state(job.job_id)
+        if seen is None or not still_to_apply(seen, number):
+            return  # applied meanwhile by the holder of the turn, or the job ended
+        if turn_free(seen):
+            state = await deps.checkpoints.take_turn(job.job_id, holder, number, deps.lease_seconds)
+            if state is not None:
+                break
+        await asyncio.sleep(TURN_POLL_SECONDS)
+    try:
+        while state is not None and still_to_apply(state, number):
+            at = state["next_batch"]
+            if at == number:
+                await apply_file_batch(deps, db, job, at, rows, source.mapping, reads)
+            else:  # its own taker has not applied it yet: read here, and applied in its place
+                await apply_file_batch(deps, db, job, at, await source.batch(at), source.mapping)
+            IMPORT_BATCHES.labels("applied").inc()
+            state = await deps.checkpoints.take_turn(job.job_id, holder, number, deps.lease_seconds)
+    finally:
+        await deps.checkpoints.give_turn(job.job_id, holder)

@@ -1,0 +1,58 @@
+"""The turn of an import job (see batch_sharing): one holder at a time applies its batches, in file order; a turn
+its holder stopped renewing is taken by the next; nothing is taken once the batch asked for is applied."""
+
+import asyncio
+import uuid
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from importer_service.batch_sharing import turn_free
+from importer_service.checkpoints import Checkpoints
+
+
+async def running_job(mongo: AsyncDatabase) -> tuple[Checkpoints, str]:
+    checkpoints, job_id = Checkpoints(mongo), uuid.uuid4().hex
+    state = await checkpoints.begin(job_id, 30, batch_rows=10)
+    assert (state["next_batch"], state["batch_rows"], state["status"]) == (0, 10, "running")
+    return checkpoints, job_id
+
+
+async def test_one_holder_at_a_time_and_the_holder_renews(mongo: AsyncDatabase) -> None:
+    checkpoints, job_id = await running_job(mongo)
+    first = await checkpoints.take_turn(job_id, "a", 1, 30)
+    assert first is not None and first["turn"] == "a" and not turn_free(first)
+    assert await checkpoints.take_turn(job_id, "b", 2, 30) is None  # held by a
+    assert await checkpoints.take_turn(job_id, "a", 1, 30) is not None  # a renews its own
+    await checkpoints.give_turn(job_id, "b")  # not b's to give
+    assert await checkpoints.take_turn(job_id, "b", 2, 30) is None
+    await checkpoints.give_turn(job_id, "a")
+    assert turn_free(await checkpoints.state(job_id) or {})
+    assert await checkpoints.take_turn(job_id, "b", 2, 30) is not None
+
+
+async def test_a_turn_not_renewed_runs_out_and_the_next_taker_has_it(mongo: AsyncDatabase) -> None:
+    checkpoints, job_id = await running_job(mongo)
+    assert await checkpoints.take_turn(job_id, "dead", 0, 0.2) is not None  # then killed: never given back
+    assert await checkpoints.take_turn(job_id, "b", 1, 30) is None
+    await asyncio.sleep(0.3)
+    assert turn_free(await checkpoints.state(job_id) or {})
+    taken = await checkpoints.take_turn(job_id, "b", 1, 30)
+    assert taken is not None and taken["turn"] == "b"
+
+
+async def test_no_turn_for_a_batch_applied_already_or_a_job_that_ended(mongo: AsyncDatabase) -> None:
+    checkpoints, job_id = await running_job(mongo)
+    await checkpoints.advance(job_id, 0, {"processed": 10})
+    await checkpoints.advance(job_id, 1, {"processed": 10})
+    assert await checkpoints.take_turn(job_id, "late", 0, 30) is None  # batch 0 is applied: nothing to do
+    assert await checkpoints.take_turn(job_id, "late", 1, 30) is None
+    assert await checkpoints.take_turn(job_id, "next", 2, 30) is not None
+    await checkpoints.give_turn(job_id, "next")
+    await checkpoints.finish(job_id, "cancelled", None, "cancelled on request")
+    assert await checkpoints.take_turn(job_id, "next", 2, 30) is None
+
+
+async def test_failures_of_a_batch_are_counted_across_replicas(mongo: AsyncDatabase) -> None:
+    checkpoints, job_id = await running_job(mongo)
+    assert [await checkpoints.batch_failed(job_id, 2) for _ in range(3)] == [1, 2, 3]
+    assert await checkpoints.batch_failed(job_id, 3) == 1
