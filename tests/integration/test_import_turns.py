@@ -56,3 +56,18 @@ async def test_failures_of_a_batch_are_counted_across_replicas(mongo: AsyncDatab
     checkpoints, job_id = await running_job(mongo)
     assert [await checkpoints.batch_failed(job_id, 2) for _ in range(3)] == [1, 2, 3]
     assert await checkpoints.batch_failed(job_id, 3) == 1
+
+
+async def test_batches_are_claimed_in_file_order_once_each_and_anew_from_the_next_one_to_apply(
+    mongo: AsyncDatabase,
+) -> None:
+    checkpoints, job_id = await running_job(mongo)
+    claims = await asyncio.gather(*(checkpoints.claim_batch(job_id, 3) for _ in range(5)))
+    assert sorted(claims, key=lambda c: -1 if c is None else c) == [None, None, 0, 1, 2]  # 3 batches, 5 requests
+    await checkpoints.advance(job_id, 0, {"processed": 10})
+    await checkpoints.claims_from_next(job_id)  # the claimers of 1 and 2 died: claimed anew
+    assert [await checkpoints.claim_batch(job_id, 3) for _ in range(3)] == [1, 2, None]
+    await checkpoints.unclaim(job_id, 1)  # the taker of 1 failed and gives it back (and what followed)
+    assert await checkpoints.claim_batch(job_id, 3) == 1
+    await checkpoints.finish(job_id, "failed", None, "stopped")
+    assert await checkpoints.claim_batch(job_id, 3) is None

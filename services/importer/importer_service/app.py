@@ -68,16 +68,16 @@ def create_app(settings: Settings | None = None) -> FastStream:
             await publish_keyed(broker, ProfileChanged.topic, [(e["key"], e["json"]) for e in events])
 
         async def share_batches(requests: list[ImportFileBatch]) -> None:
-            """Each batch to a partition of its own in turn, so that every replica's workers get some."""
+            """The requests spread over the partitions in turn, so that every replica's workers get some."""
             known = await partitions_of(broker, ImportFileBatch.topic)
             partitions: list[int | None] = [*known] if known else [None]
             for start in range(0, len(requests), 100):
                 await asyncio.gather(
                     *(
                         broker.publish(
-                            r, topic=r.topic, key=r.job.job_id.encode(), partition=partitions[r.batch % len(partitions)]
+                            r, topic=r.topic, key=r.job.job_id.encode(), partition=partitions[n % len(partitions)]
                         )
-                        for r in requests[start : start + 100]
+                        for n, r in enumerate(requests[start : start + 100], start)
                     )
                 )
 

@@ -1,18 +1,18 @@
 """One import job's batches, shared by every importer replica.
 
-The runner that holds the job (by its lease, see `runner`) checks the file, counts its rows and asks for each
-batch on `ImportFileBatch.topic`, one message a batch spread over the topic's partitions; the replicas' batch
-workers (a consumer group) each take some. A batch is read by the field rules where it lands, side by side with
-the others, which is most of an import's work; it is then planned and applied in file order by whoever holds the
-job's turn (a lease on its checkpoint), so that each batch sees the writes of the ones before it exactly as one
-runner would (the same profile twice in a file: the last row wins, counted once).
-
-A taker whose batch is not next applies the ones before it first, reading them itself: no taker waits for
-another, so none is stuck behind a batch that its own consumer holds further back in another partition. The
-runner waits until every batch is applied, then writes the error report (merged in row order) and ends the job.
+The runner that holds the job (by its lease, see `runner`) checks the file, counts its rows and sends one
+`ImportFileBatch` request a batch, spread over the topic's partitions; the replicas' batch workers (a consumer
+group) each take some. A request is a share of the work, not a given batch: its taker claims the job's next
+batch number (one counter on the checkpoint), so batches are claimed in file order whatever order the partitions
+deliver in, and each taker reads its batch by the field rules side by side with the others (most of an import's
+work). The batches are then planned and applied in file order by whoever holds the job's turn (a lease on the
+checkpoint): each sees the writes of the ones before it, exactly as one runner would (the same profile twice in
+a file: the last row wins, counted once). The runner waits until every batch is applied, then writes the error
+report (merged in row order) and ends the job.
 
 Exactness after a crash is the checkpoints': a plan is stored before it is applied and the checkpoint advances
-once. A turn whose holder died runs out after the lease, and the next taker applies the stored plan again.
+once. A turn whose holder died runs out after its lease; a batch whose claimer died is applied by the taker of a
+later one once the job has not moved for a lease, reading it itself; the stored plan, if any, is applied again.
 """
 
 import asyncio
@@ -172,15 +172,15 @@ def still_to_apply(state: dict[str, Any] | None, batch: int) -> bool:
 
 
 async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch) -> None:
-    """Read batch `request.batch` and apply it in its turn (with any before it that are not applied yet).
+    """Claim the job's next batch, read it, and apply it in its turn (with any before it left unapplied).
 
     A file that turns out unreadable, or a matching the schema no longer allows, fails the job with its reason.
-    Any other error is raised for the message to come again, unless it is the batch's fifth failure (by any
+    Any other error is raised for the request to come again, unless it is the batch's fifth failure (by any
     replica): then the job ends failed with the error, rather than stopping at that batch for ever."""
-    job, number = request.job, request.batch
-    state = await deps.checkpoints.state(job.job_id)
-    if not still_to_apply(state, number):  # applied already (a repeated request), or the job ended
-        if not still_to_apply(state, request.batches - 1):
+    job = request.job
+    number = await deps.checkpoints.claim_batch(job.job_id, request.batches)
+    if number is None:  # every batch is claimed (a request left over or repeated), or the job ended
+        if not still_to_apply(await deps.checkpoints.state(job.job_id), request.batches - 1):
             files.drop(job.job_id)
         return
     db = await deps.schemas.get(job.database_id)
@@ -203,6 +203,7 @@ async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch
         failures = await deps.checkpoints.batch_failed(job.job_id, number)
         if failures < ATTEMPTS_AT_ONE_BATCH:
             log.exception("batch %d of job %s failed (attempt %d); taken again", number, job.job_id, failures)
+            await deps.checkpoints.unclaim(job.job_id, number)
             raise
         log.exception("batch %d of job %s failed %d times; the job ends failed", number, job.job_id, failures)
         message = f"batch {number} failed {failures} times: {type(exc).__name__}: {exc}"
@@ -215,13 +216,20 @@ async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch
 async def apply_in_turn(
     deps: ImportDeps, db: Database, source: JobFile, number: int, rows: list[Item], reads: Reads
 ) -> None:
-    """Wait for the job's turn while batch `number` is still to apply; then apply the batches up to it in order."""
+    """Wait for the job's turn while batch `number` is still to apply; then apply the batches up to it in order.
+
+    The turn is taken when the batch before is applied; or, when the job has not moved for a lease while the turn
+    is free, to apply the batches before it too (their claimer died before applying them)."""
     job, holder = source.job, f"{HOLDER}:{uuid.uuid4().hex[:12]}"
+    clock = asyncio.get_running_loop().time
+    moved_at, seen_next = clock(), -1
     while True:
         seen = await deps.checkpoints.state(job.job_id)
         if seen is None or not still_to_apply(seen, number):
             return  # applied meanwhile by the holder of the turn, or the job ended
-        if turn_free(seen):
+        if seen["next_batch"] != seen_next:
+            moved_at, seen_next = clock(), seen["next_batch"]
+        if turn_free(seen) and (seen_next == number or clock() - moved_at > deps.lease_seconds):
             state = await deps.checkpoints.take_turn(job.job_id, holder, number, deps.lease_seconds)
             if state is not None:
                 break
@@ -231,7 +239,7 @@ async def apply_in_turn(
             at = state["next_batch"]
             if at == number:
                 await apply_file_batch(deps, db, job, at, rows, source.mapping, reads)
-            else:  # its own taker has not applied it yet: read here, and applied in its place
+            else:  # its claimer stopped before applying it: read here, and applied in its place
                 await apply_file_batch(deps, db, job, at, await source.batch(at), source.mapping)
             IMPORT_BATCHES.labels("applied").inc()
             state = await deps.checkpoints.take_turn(job.job_id, holder, number, deps.lease_seconds)

@@ -70,7 +70,7 @@ class Checkpoints:
 
     async def begin(self, job_id: str, total: int, batch_rows: int | None = None) -> dict[str, Any]:
         """The job's checkpoint, made once: `batch_rows` is kept, so batch numbers mean the same rows on resume."""
-        started = {"next_batch": 0, "total": total, "status": "running", "batch_rows": batch_rows}
+        started = {"next_batch": 0, "claimed": 0, "total": total, "status": "running", "batch_rows": batch_rows}
         await self.jobs.update_one({"_id": job_id}, {"$setOnInsert": started | dict.fromkeys(COUNTS, 0)}, upsert=True)
         return await self.state(job_id) or {}
 
@@ -132,6 +132,26 @@ class Checkpoints:
             {"$set": {"turn": holder, "turn_until": now + timedelta(seconds=seconds)}},
             return_document=ReturnDocument.AFTER,
         )
+
+    async def claim_batch(self, job_id: str, batches: int) -> int | None:
+        """The number of the job's next batch nobody claimed yet, now claimed; None when all `batches` are, or the
+        job is not running."""
+        doc = await self.jobs.find_one_and_update(
+            {"_id": job_id, "status": "running", "claimed": {"$lt": batches}},
+            {"$inc": {"claimed": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if doc is None else int(doc["claimed"]) - 1
+
+    async def unclaim(self, job_id: str, batch: int) -> None:
+        """Claims again from `batch` (and any claimed after it): its taker failed and gives it back."""
+        await self.jobs.update_one({"_id": job_id, "claimed": {"$gt": batch}}, {"$set": {"claimed": batch}})
+
+    async def claims_from_next(self, job_id: str) -> None:
+        """Claims start again at the next batch to apply: those claimed by takers that stopped are claimed anew
+        (a taker still working on one finds it applied by the other, and skips it)."""
+        state = await self.state(job_id) or {}
+        await self.jobs.update_one({"_id": job_id}, {"$set": {"claimed": state.get("next_batch", 0)}})
 
     async def give_turn(self, job_id: str, holder: str) -> None:
         await self.jobs.update_one({"_id": job_id, "turn": holder}, {"$set": {"turn": None, "turn_until": None}})

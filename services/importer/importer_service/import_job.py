@@ -311,12 +311,22 @@ async def run_import(deps: ImportDeps, job: JobRequested, keep_going: Any) -> No
             os.unlink(path)
 
 
+async def share(deps: ImportDeps, job: JobRequested, state: dict[str, Any], count: int) -> None:
+    """Ask the importer replicas for the batches left: one request each, claimed from the next one to apply."""
+    if state["next_batch"] >= count:
+        return
+    await deps.checkpoints.claims_from_next(job.job_id)
+    batch_rows = state.get("batch_rows") or deps.batch_rows
+    request = ImportFileBatch(job=job, batches=count, batch_rows=batch_rows)
+    await deps.share_batches([request] * (count - state["next_batch"]))
+
+
 async def applied_all(deps: ImportDeps, job: JobRequested, count: int, keep_going: Any) -> dict[str, Any] | None:
     """Wait while the importer replicas apply the job's batches (see batch_sharing), keeping the job's lease; the
     state once all `count` are applied, or None when the job ended otherwise or this runner lost it.
 
-    Batches left behind by a message that never came (parked, or lost with a topic) are asked for again when the
-    job has not moved for a while: a batch applied already is skipped, so asking twice is harmless."""
+    Batches left behind (requests parked, or lost with a topic; claims of takers that died) are asked for again
+    when the job has not moved for a while: a batch applied already is skipped, so asking twice is harmless."""
     moved_at, seen = asyncio.get_running_loop().time(), -1
     while True:
         state = await deps.checkpoints.state(job.job_id) or {}
@@ -330,13 +340,12 @@ async def applied_all(deps: ImportDeps, job: JobRequested, count: int, keep_goin
         if state["next_batch"] != seen:
             moved_at, seen = now, state["next_batch"]
         elif now - moved_at > STALLED_AFTER * deps.lease_seconds:
-            batch_rows = state.get("batch_rows") or deps.batch_rows
-            await deps.share_batches([ImportFileBatch(job=job, batch=seen, batches=count, batch_rows=batch_rows)])
+            await share(deps, job, state, count)
             moved_at = now
         await asyncio.sleep(WAIT_SECONDS)
 
 
-STALLED_AFTER = 4  # leases of a turn without a batch applied
+STALLED_AFTER = 2  # leases of a turn without a batch applied
 WAIT_SECONDS = 0.2
 
 
@@ -372,13 +381,7 @@ async def import_file(
         await deps.publish(progress(job, state, "running"))
     batch_rows = state.get("batch_rows") or deps.batch_rows  # as when the job began: batch numbers stay
     count = ceil((state["total"] or 0) / batch_rows)
-    if state["next_batch"] < count:
-        await deps.share_batches(
-            [
-                ImportFileBatch(job=job, batch=n, batches=count, batch_rows=batch_rows)
-                for n in range(state["next_batch"], count)
-            ]
-        )
+    await share(deps, job, state, count)
     if await applied_all(deps, job, count, keep_going) is None:
         return  # ended meanwhile (failed by a batch, or cancelled), or taken by another runner
     report = await write_error_report(deps.checkpoints, deps.reports, job.job_id, job.database_id)

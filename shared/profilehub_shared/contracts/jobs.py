@@ -237,14 +237,14 @@ class JobProgressed(Event):
 
 
 class ImportFileBatch(Command):
-    """Import one batch of a running file import (keyed by job id, spread over the partitions by batch): sent by
-    the runner of the job, taken by any importer replica. Batches are read wherever they land and applied in file
-    order (see the importer's `batch_sharing`); a batch applied already is skipped, so a repeated one is harmless."""
+    """Import a batch of a running file import (keyed by job id, spread over the partitions): sent by the runner of
+    the job, one a batch, taken by any importer replica. Its taker claims the job's next batch; batches are read
+    wherever they land and applied in file order (see the importer's `batch_sharing`). A request left over when
+    every batch is claimed does nothing, so a repeated one is harmless."""
 
     topic = topic_name("jobs", "import-file-batch")
     partitions = 6  # up to six importer workers share one job's batches
 
     job: JobRequested = Field(description="The import job, as requested")
-    batch: int = Field(ge=0, description="The batch's number: rows batch × batch_rows up to the next batch's first")
     batches: int = Field(ge=1, description="How many batches the file has")
     batch_rows: int = Field(ge=1, le=10_000, description="Rows a batch")
