@@ -23,6 +23,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaTimeoutError, StaleMetadata
 from pymongo import AsyncMongoClient
 
 from profilehub_shared import contracts
@@ -101,12 +102,23 @@ async def end_offsets(bootstrap: str) -> dict[TopicPartition, int]:
     finally:
         await admin.close()
     partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
-    await consumer.start()
-    try:
-        return dict(await consumer.end_offsets(partitions)) if partitions else {}
-    finally:
-        await consumer.stop()
+    if not partitions:
+        return {}
+    for attempt in range(3):
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            # Assigned first, so the client asks the broker about exactly these topics: a consumer that is only
+            # told of them by end_offsets waits for metadata of topics created moments ago (other tests' systems)
+            # until it gives up with StaleMetadata.
+            consumer.assign(partitions)
+            return dict(await consumer.end_offsets(partitions))
+        except (StaleMetadata, KafkaTimeoutError):
+            if attempt == 2:
+                raise
+        finally:
+            await consumer.stop()
+    raise AssertionError("unreachable")
 
 
 async def records_since(bootstrap: str, start: dict[TopicPartition, int]) -> dict[str, list[bytes]]:

@@ -267,7 +267,8 @@ async def apply_file_batch(
     await publish_all(deps, plan["events"])
     await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
     state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
-    await deps.publish(progress(job, state, "running"))
+    # Its status as stored: a batch that was being applied when the job was cancelled is counted, and says so.
+    await deps.publish(progress(job, state, state.get("status", "running")))
     return state
 
 

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from importer_service.batch_sharing import JobFile, turn_free
 from importer_service.files import Row
@@ -50,3 +52,20 @@ def test_a_turn_is_free_when_nobody_holds_it_or_its_lease_ran_out() -> None:
     assert turn_free({"turn": "a", "turn_until": now - timedelta(seconds=1)})
     assert turn_free({"turn": "a", "turn_until": (now - timedelta(seconds=1)).replace(tzinfo=None)})
     assert not turn_free({"turn": "a", "turn_until": now + timedelta(seconds=30)})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.integers(0, 40),
+    batch_rows=st.integers(1, 7),
+    asked=st.lists(st.integers(0, 12), min_size=1, max_size=25),
+)
+async def test_any_sequence_of_batches_gives_the_runners_numbering(
+    tmp_path: Path, rows: int, batch_rows: int, asked: list[int]
+) -> None:
+    """Whatever order takers ask in (kept, read forward, read again), batch n is rows n × size up to the next."""
+    source = job_file(tmp_path, rows, batch_rows)
+    for number in asked:
+        expected = [(i, f"u{i}@x.example") for i in range(number * batch_rows, min((number + 1) * batch_rows, rows))]
+        assert emails(await source.batch(number)) == expected
+    source.close()
