@@ -198,7 +198,9 @@ async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch
     except MatchingNotUsable as exc:  # the schema changed since the upload was checked
         await fail(deps, job, "invalid_matching", str(exc))
     except Exception as exc:
-        if is_transient(exc):
+        if is_transient(exc):  # the database or broker away: the request comes again, and the batch is claimed again
+            with contextlib.suppress(Exception):
+                await deps.checkpoints.unclaim(job.job_id, number)
             raise
         failures = await deps.checkpoints.batch_failed(job.job_id, number)
         if failures < ATTEMPTS_AT_ONE_BATCH:
