@@ -54,3 +54,24 @@ async def finished(api: httpx.AsyncClient, job_id: str, timeout: float = 300) ->
             if job["status"] in ("done", "failed", "cancelled"):
                 return job  # type: ignore[no-any-return]
             await asyncio.sleep(0.3)
+
+
+def crash_test_csv(domain: str, rows: int, duplicates: int, bad: int) -> bytes:
+    """Rows, then the first `duplicates` emails again with another name (the later row wins), then `bad` rows whose
+    score is not a number (left out of the row: a skipped value)."""
+    lines = ["email,first_name,score"]
+    lines += [f"user{i}@{domain},Name {i},{i}" for i in range(rows - duplicates - bad)]
+    lines += [f"user{i}@{domain},Again {i},{i}" for i in range(duplicates)]
+    lines += [f"bad{i}@{domain},Bad,not-a-number" for i in range(bad)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def assert_counted_exactly(job: dict[str, Any], rows: int, duplicates: int, bad: int) -> None:
+    """The counts of a job over `crash_test_csv`, as if it had run once without interruption."""
+    assert job["status"] == "done", job
+    counts = job["counts"]
+    assert (counts["total"], counts["processed"]) == (rows, rows)
+    # The bad scores are left out of their rows (per-value rejection): those profiles exist without a score.
+    assert counts["created"] == rows - duplicates
+    assert (counts["duplicates"], counts["rejected"], counts["updated"]) == (duplicates, 0, 0)
+    assert counts["skipped_values"] == bad
