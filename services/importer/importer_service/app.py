@@ -31,8 +31,9 @@ from profilehub_shared.service import kafka_service
 from .activity import ActivityLedger
 from .batch_sharing import JobFiles
 from .checkpoints import Checkpoints
+from .downloads import sweep_downloads
 from .handlers import router
-from .import_job import ArchiveLimits, ImportDeps, sweep_downloads
+from .import_job import ArchiveLimits, ImportDeps
 from .repository import ProfileStore
 from .runner import run_jobs_forever
 from .settings import Settings

@@ -35,8 +35,10 @@ from profilehub_shared.metrics import IMPORT_BATCHES
 
 from .domain.mapping import effective_mapping
 from .domain.matching import MatchingNotUsable
+from .downloads import download
 from .files import FileError, ReadOptions, columns, read_rows
-from .import_job import ImportDeps, Item, apply_file_batch, batches, download, fail, read_chunk, read_options
+from .import_job import ImportDeps, apply_file_batch, batches, fail, read_chunk, read_options
+from .report_lines import Item
 from .writes import Reads
 
 log = logging.getLogger(__name__)

@@ -2,31 +2,25 @@
 
 import asyncio
 import contextlib
-import json
 import os
-import tempfile
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from math import ceil
-from pathlib import Path
 from typing import Any
 
-import psutil
-from bson import ObjectId
 from gridfs import AsyncGridFSBucket
-from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.contracts.jobs import ImportFileBatch, ImportParams, JobCounts, JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.mongo import stored_file_chunks
 from profilehub_shared.schemas import Schemas
 
-from .checkpoints import COUNTS, Checkpoints, storable
+from .checkpoints import COUNTS, Checkpoints
 from .domain.mapping import effective_mapping, record_from_row, unknown_targets
 from .domain.matching import MatchingNotUsable
+from .downloads import download
 from .error_report import write_error_report
 from .files import (
     MAX_ARCHIVE_BYTES,
@@ -38,8 +32,9 @@ from .files import (
     columns,
     count_rows,
 )
+from .report_lines import Item, rejection_rows
 from .repository import ProfileStore, writes_of
-from .writes import Incoming, Reads, jsonable, plan_batch, read_batch
+from .writes import Incoming, Reads, plan_batch, read_batch
 
 Publish = Any  # async (event) -> None
 PublishChanges = Any  # async (stored change events: key and JSON) -> None, every one acknowledged
@@ -81,99 +76,12 @@ def read_options(p: ImportParams, limits: ArchiveLimits) -> ReadOptions:
     )
 
 
-async def download(db: AsyncDatabase, file_id: str) -> str:
-    """Copy the upload to a local temporary file, chunk by chunk (memory stays flat).
-
-    Each copy has a name of its own, with the process id in it: the runner of a job and the replicas taking its
-    batches each read their own, also when they share a host. Copies of a process killed meanwhile are removed by
-    `sweep_downloads` when the importer starts again.
-    """
-    upload = ObjectId(file_id)  # validated before it names a file
-    handle, path = tempfile.mkstemp(prefix=f"{DOWNLOAD_PREFIX}{upload}-{os.getpid()}-")
-    with os.fdopen(handle, "wb") as out:
-        async for chunk in stored_file_chunks(db, "uploads", upload):
-            out.write(chunk)
-    return path
-
-
-DOWNLOAD_PREFIX = "profilehub-import-"
-
-
-def sweep_downloads(folder: str | None = None) -> int:
-    """Remove the copies of uploads left by importer processes that are gone (killed mid-job); returns how many."""
-    removed = 0
-    for path in Path(folder or tempfile.gettempdir()).glob(f"{DOWNLOAD_PREFIX}*-*-*"):
-        pid = path.name.removeprefix(DOWNLOAD_PREFIX).split("-")[1]
-        if pid.isdigit() and not psutil.pid_exists(int(pid)):
-            with contextlib.suppress(OSError):
-                path.unlink()
-                removed += 1
-    return removed
-
-
-Item = tuple[int, Row | BadRow]  # a row and its position in the whole file (archives: across members)
-
-
 def batches(rows: Iterator[Row | BadRow], size: int) -> Iterator[list[Item]]:
     """Rows in batches, each numbered by its position in the file: unique across archive members (whose row
     numbers each start again at 1), and the same on every reading, so ids derived from it survive a resume."""
     numbered = enumerate(rows)
     while chunk := list(islice(numbered, size)):
         yield chunk
-
-
-def rejection_rows(
-    chunk: list[Item], rejected: list[Any], skipped: list[Any], mapping: dict[str, str]
-) -> list[dict[str, Any]]:
-    """Report lines in file order: unreadable rows, each reason of each rejected row, each value left out of a
-    written row; named by member, row and the file's own column, the value as the file has it."""
-    columns_of = {target: column for column, target in reversed(mapping.items())}
-    lines: list[tuple[int, dict[str, Any]]] = []
-    for at, row in chunk:
-        if isinstance(row, BadRow):
-            lines.append((at, {"row": row.number, "member": row.member or "", "code": row.code,
-                               "message": row.message, "result": ROW_REJECTED}))  # fmt: skip
-    position = {str(at): (at, row) for at, row in chunk}
-    for result, found in ((ROW_REJECTED, rejected), (VALUE_SKIPPED, skipped)):
-        for r in found:
-            at, row = position[r.ref]
-            assert isinstance(row, Row)  # only readable rows are written or rejected
-            for e in r.errors:
-                column = columns_of.get(top_field_name(e.field), "")
-                lines.append((at, report_line(row, column, e, result)))
-    lines.sort(key=lambda line: line[0])  # stable: a row's reasons keep their order
-    return [line for _, line in lines]
-
-
-ROW_REJECTED, VALUE_SKIPPED = "row_rejected", "value_skipped"
-
-
-def top_field_name(path: str) -> str:
-    return path.split(".", 1)[0].split("[", 1)[0]
-
-
-def report_line(row: Row, column: str, error: Any, result: str) -> dict[str, Any]:
-    return {
-        "row": row.number,
-        "member": row.member or "",
-        "column": column,
-        "field": error.field,
-        "value": cell_as_text(row.values.get(column)) if column else "",
-        "code": error.code,
-        "message": error.message,
-        "result": result,
-    }
-
-
-def cell_as_text(value: object) -> str:
-    """A cell as the report shows it: text as it is, nothing for a missing value, JSON for anything else."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else json.dumps(jsonable(value), ensure_ascii=False, default=str)
-    return storable(text[:MAX_REPORT_VALUE])  # the plan keeps the lines: NUL and lone surrogates as escapes
-
-
-MAX_REPORT_VALUE = 1000
 
 
 def incoming_of(job: JobRequested, chunk: list[Item], mapping: dict[str, str]) -> list[Incoming]:
