@@ -22,6 +22,7 @@ from .logs import configure_logging
 from .metrics import measure_lag
 from .mongo import database, open_mongo, ping
 from .ops import OpsServer, Readiness
+from .runtime import settle_garbage_collector
 from .settings import ServiceSettings
 from .tracing import flush_traces, tracer_provider
 
@@ -90,6 +91,7 @@ def kafka_service(
         await wire(context, db)
         await ops.start()
         resources.push_async_callback(ops.stop)
+        settle_garbage_collector()
 
     @app.after_startup
     async def start_heartbeat(context: ContextRepo) -> None:

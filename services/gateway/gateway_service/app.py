@@ -21,6 +21,7 @@ from profilehub_shared.heartbeat import heartbeat
 from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.logs import configure_logging
 from profilehub_shared.mongo import database, open_mongo
+from profilehub_shared.runtime import settle_garbage_collector
 from profilehub_shared.tracing import flush_traces, tracer_provider
 
 from . import api, api_docs, documented, errors, health, jobs, messages, observability, subscription_manager
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.heartbeats = board
             stack.callback(flush_traces, "gateway")
             await stack.enter_async_context(heartbeat(broker, client, "gateway", settings.heartbeat_interval_seconds))
+            settle_garbage_collector()
             yield
             app.state.stopping = True  # /health/ready answers 503 from here on
 
