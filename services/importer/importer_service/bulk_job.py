@@ -21,7 +21,7 @@ from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
 from .unique import planned_despite_races
-from .writes import ProfileWriter, event_size, flag_suppressed, rejected_field, stored_change
+from .writes import ProfileWriter, event_size, flag_suppressed, rejected_field, stored_changes
 
 
 async def merged_for(
@@ -121,7 +121,7 @@ async def plan_changes(
     for w, m in zip(writes, merged, strict=True):
         if "promo_codes" in m.changes:  # keep the derived key that promo_codes.<pool> filters read
             w["set"].append({"path": "promo_pools", "value": m.profile["promo_pools"]})
-    events = [stored_change(db, m, "bulk_update", job_id) for m in merged]
+    events = stored_changes(db, merged, "bulk_update", job_id)
     if isinstance(p.action, PromoAction) and p.action.type == "detach_promo":
         await promo.release(p.action.pool_id, [m.profile["_id"] for m in merged])
     return {"writes": writes, "events": events, "rejections": rejections, "counts": dict(counts)}

@@ -4,8 +4,10 @@ Used alike by file imports, the upsert stream and the API. Records of one batch 
 against an in-memory view, so a later record sees an earlier one (duplicates in a file: last wins).
 """
 
+import os
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypedDict
@@ -90,9 +92,12 @@ def rejected_field(err: FieldValueError) -> RejectedField:
 
 
 DATES = (datetime, date)
+PLAIN = frozenset({str, int, float, bool, type(None)})  # most values: JSON as they are, no further look
 
 
 def jsonable(value: Any) -> Any:
+    if type(value) in PLAIN:
+        return value
     if isinstance(value, DATES):
         return value.isoformat()
     if isinstance(value, dict):
@@ -109,7 +114,12 @@ def change_event(
 
 
 def change_json(
-    db: Database, merged: Merged, source: Source, job_id: str | None, event_id: uuid.UUID | None = None
+    db: Database,
+    merged: Merged,
+    source: Source,
+    job_id: str | None,
+    event_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
 ) -> str:
     """The write's ProfileChanged as JSON, the very text `model_dump_json` gives, built as a plain document: a
     model per event (and one per changed field) cost an import about a tenth of its CPU. Its values come from the
@@ -117,7 +127,7 @@ def change_json(
     return to_json(
         {
             "event_id": event_id or uuid.uuid4(),
-            "occurred_at": datetime.now(UTC),
+            "occurred_at": occurred_at or datetime.now(UTC),
             "database_id": db.id,
             "profile_id": merged.profile["_id"],
             "change": merged.outcome,
@@ -131,8 +141,20 @@ def change_json(
     ).decode()
 
 
-def stored_change(db: Database, merged: Merged, source: Source, job_id: str | None) -> StoredChange:
-    return {"key": merged.profile["_id"], "json": change_json(db, merged, source, job_id)}
+def stored_changes(db: Database, merged: list[Merged], source: Source, job_id: str | None) -> list[StoredChange]:
+    """The change events of a batch's writes, as a plan stores them (key and JSON), all occurring now."""
+    now = datetime.now(UTC)
+    return [
+        {"key": m.profile["_id"], "json": change_json(db, m, source, job_id, event_id, now)}
+        for m, event_id in zip(merged, event_ids(len(merged)), strict=True)
+    ]
+
+
+def event_ids(count: int) -> Iterator[uuid.UUID]:
+    """`count` random (version 4) event ids from one read of the system's randomness. `uuid.uuid4()` reads it
+    once an id, a system call that took 5 % of the importer's time during an import (sampled with py-spy)."""
+    pool = os.urandom(16 * count)
+    return (uuid.UUID(bytes=pool[at : at + 16], version=4) for at in range(0, len(pool), 16))
 
 
 async def write_batch(
@@ -281,7 +303,7 @@ async def plan_once(
     await writer.take_unique(guard)
     await flag_suppressed(writer, db, result.merged)
     if not remember_writes:
-        result.events = [stored_change(db, m, source, job_id) for m in result.merged]
+        result.events = stored_changes(db, result.merged, source, job_id)
         return result
     for m in result.merged:
         done = refs[m.profile["_id"]]

@@ -58,7 +58,7 @@ def parse_json_text(field: str, text: str) -> object:
     if len(text) > MAX_JSON_TEXT:
         raise FieldValueError(field, text, "too_long", f"JSON text longer than {MAX_JSON_TEXT} characters")
     try:
-        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
+        return _STRICT_JSON.decode(text)
     except _DuplicateKey as dup:
         raise FieldValueError(field, text, "duplicate_key", f"key {short_repr(dup.key)} appears twice") from None
     except RecursionError:
@@ -139,3 +139,6 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed")
+
+
+_STRICT_JSON = json.JSONDecoder(parse_constant=_no_constant, object_pairs_hook=_unique_keys)  # built once, not a cell

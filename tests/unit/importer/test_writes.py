@@ -1,5 +1,7 @@
 """Reading, matching and merging records (pure rules, with an in-memory profile writer)."""
 
+import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,7 +11,7 @@ from importer_service.domain.matching import MatchingNotUsable
 from importer_service.domain.suppression import Listed
 from importer_service.repository import writes_of
 from importer_service.unique import UniqueGuard, claim_key, unique_names
-from importer_service.writes import Incoming, Merged, plan_batch, write_batch
+from importer_service.writes import Incoming, Merged, event_ids, plan_batch, write_batch
 from profilehub_shared.contracts.profiles import WriteOptions
 from profilehub_shared.contracts.schema_state import Database, DatabaseSettings
 from profilehub_shared.fields import CustomField, StandardFieldSettings
@@ -326,3 +328,17 @@ def test_a_database_finds_its_own_fields_also_after_a_copy_with_other_fields() -
     fewer = db.model_copy(update={"custom_fields": [f for f in db.custom_fields if f.name != "plan"]})
     assert fewer.field("plan") is None and fewer.field("score") is not None
     assert db.field("plan") is not None and db == database()  # the lookup table is no part of the model
+
+
+@pytest.mark.parametrize("count", [0, 1, 5000])
+def test_a_batch_s_event_ids_are_random_version_4_and_distinct(count: int) -> None:
+    ids = list(event_ids(count))
+    assert len(ids) == len(set(ids)) == count
+    assert all(i.version == 4 and i.variant == uuid.RFC_4122 for i in ids)
+
+
+async def test_events_of_one_batch_each_have_their_own_id() -> None:
+    batch = [Incoming(ref=str(i), values={"email": f"u{i}@x.example"}, new_id=f"p{i}") for i in range(3)]
+    result = await plan_batch(MemoryWriter(), database(), batch, WriteOptions(), "import_file", "job1")
+    ids = {json.loads(e["json"])["event_id"] for e in result.events}
+    assert len(ids) == len(result.events) == 3
