@@ -1,8 +1,5 @@
 """Turning raw input (a JSON value, or a CSV/XLSX cell) into the value stored in MongoDB, or a FieldValueError."""
 
-from collections.abc import Callable
-from typing import Any
-
 from .contacts import coerce_email, coerce_gender, coerce_timezone
 from .dates import coerce_date
 from .definitions import STANDARD_FIELDS, CustomField, FieldType, StandardKind
@@ -84,15 +81,19 @@ def coerce_standard(
     spec = STANDARD_FIELDS.get(name)
     if spec is None:
         raise FieldValueError(name, raw, "unknown_field", "not a standard field")
-    readers: dict[StandardKind, Callable[[], Any]] = {
-        StandardKind.email: lambda: coerce_email(name, raw),
-        StandardKind.phones: lambda: coerce_phones(
-            name, raw, default_region=default_phone_region, row_country=row_country
-        ),
-        StandardKind.line: lambda: coerce_line(name, raw, spec.max_length, strip=trim),
-        StandardKind.date: lambda: coerce_date(name, raw, date_format=date_format, timezone=timezone),
-        StandardKind.gender: lambda: coerce_gender(name, raw),
-        StandardKind.ip: lambda: coerce_ip(name, raw),
-        StandardKind.timezone: lambda: coerce_timezone(name, raw),
-    }
-    return readers[spec.kind]()
+    match spec.kind:  # asked for every standard value of every row: no table of readers built per call
+        case StandardKind.email:
+            return coerce_email(name, raw)
+        case StandardKind.phones:
+            return coerce_phones(name, raw, default_region=default_phone_region, row_country=row_country)
+        case StandardKind.line:
+            return coerce_line(name, raw, spec.max_length, strip=trim)
+        case StandardKind.date:
+            return coerce_date(name, raw, date_format=date_format, timezone=timezone)
+        case StandardKind.gender:
+            return coerce_gender(name, raw)
+        case StandardKind.ip:
+            return coerce_ip(name, raw)
+        case StandardKind.timezone:
+            return coerce_timezone(name, raw)
+    raise FieldValueError(name, raw, "unknown_field", f"no reader for standard fields of kind {spec.kind!r}")

@@ -4,12 +4,14 @@ phonenumbers ships the name of every region it knows in dozens of languages (its
 "Canada", "Kanada", "Royaume-Uni", "ca" and "CA" all give CA without another dependency.
 """
 
+import importlib.util
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
+from typing import cast
 
 import phonenumbers
-from phonenumbers.geodata.locale import LOCALE_DATA
 
 # Common names the locale data does not hold (it has one name per language), and ISO 3166 alpha-3 codes of the
 # countries migrating files name most often.
@@ -66,10 +68,25 @@ def _key(text: str) -> str:
     return re.sub(r"[\s.,'’()-]+", " ", plain).strip().lower()
 
 
+def locale_data() -> dict[str, dict[str, str]]:
+    """phonenumbers' names of each region by language (`phonenumbers/geodata/locale.py`), read on its own.
+
+    Imported as `phonenumbers.geodata.locale` it first imports its package, the geocoder's data of every number
+    prefix: 99 MiB in every process that reads fields (measured), for data nothing here uses.
+    """
+    path = Path(phonenumbers.__file__).parent / "geodata" / "locale.py"
+    spec = importlib.util.spec_from_file_location("phonenumbers.geodata.locale", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "phonenumbers.geodata"  # for its `from ..util import u`, which is phonenumbers.util
+    spec.loader.exec_module(module)
+    return cast(dict[str, dict[str, str]], module.LOCALE_DATA)
+
+
 @cache
 def _names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for region, by_language in LOCALE_DATA.items():
+    for region, by_language in locale_data().items():
         if region not in phonenumbers.SUPPORTED_REGIONS:
             continue
         for name in by_language.values():

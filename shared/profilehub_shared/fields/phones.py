@@ -4,6 +4,17 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
+from phonenumbers import PhoneMetadata, PhoneNumber
+from phonenumbers.phonenumberutil import (
+    _MAX_LENGTH_FOR_NSN,
+    _MIN_LENGTH_FOR_NSN,
+    ValidationResult,
+    _extract_country_code,
+    _maybe_strip_national_prefix_carrier_code,
+    _set_italian_leading_zeros_for_phone_number,
+    _test_number_length,
+    region_code_for_country_code,
+)
 
 from .countries import country_code
 from .errors import FieldValueError
@@ -11,6 +22,12 @@ from .errors import FieldValueError
 MAX_PHONES = 100
 MAX_PHONE_TEXT = 100
 PHONE_SEPARATORS = re.compile(r"[,;|]")
+PLUS_AND_DIGITS = re.compile(r"\+[0-9]+")
+KEPT_WITH_PREFIX = (
+    ValidationResult.TOO_SHORT,
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
+    ValidationResult.INVALID_LENGTH,
+)
 
 
 def coerce_phones(
@@ -60,7 +77,7 @@ def _phone(field: str, raw: object, home: PhoneHome) -> str:
         raise FieldValueError(field, raw, "invalid_phone", "expected a phone number such as +79001234567")
     text = raw.strip()
     if text.startswith("+"):
-        return _valid(field, raw, _parsed(field, raw, text, None), None)
+        return _valid(field, raw, international(text) or _parsed(field, raw, text, None), None)
     if home.country_text is not None:
         raise FieldValueError(
             field, raw, "invalid_phone", f"the row's country {home.country_text!r} is no country we know, so the "
@@ -72,6 +89,29 @@ def _phone(field: str, raw: object, home: PhoneHome) -> str:
     if not home.stated and not from_number:
         _refuse_foreign(field, raw, text, number, home.region)
     return _valid(field, raw, number, home.region)
+
+
+def international(text: str) -> PhoneNumber | None:
+    """`phonenumbers.parse(text, None)` of a number written as + and digits only (E.164, what most files hold),
+    by the steps parse takes for it after it has looked for the number in the text; None where parse would
+    refuse it (then parse says why). Parse's search of the text was a third of a phone's cost; a test compares
+    the two on generated numbers of every country code."""
+    if not PLUS_AND_DIGITS.fullmatch(text) or len(text) - 1 <= _MIN_LENGTH_FOR_NSN:
+        return None
+    code, national = _extract_country_code(text[1:])
+    if code == 0 or len(national) < _MIN_LENGTH_FOR_NSN:
+        return None
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, region_code_for_country_code(code))
+    if metadata is not None:  # a national prefix is dropped when what is left still has a possible length
+        _, without_prefix, _ = _maybe_strip_national_prefix_carrier_code(national, metadata)
+        if _test_number_length(without_prefix, metadata) not in KEPT_WITH_PREFIX:
+            national = without_prefix
+    if not _MIN_LENGTH_FOR_NSN <= len(national) <= _MAX_LENGTH_FOR_NSN:
+        return None
+    number = PhoneNumber(country_code=code)
+    _set_italian_leading_zeros_for_phone_number(national, number)
+    number.national_number = int(national)
+    return number
 
 
 def _parsed(field: str, raw: object, text: str, region: str | None) -> phonenumbers.PhoneNumber:

@@ -1,6 +1,8 @@
 """Values as migrating users' files hold them: phones in their row's country, country names, date shapes and zones,
 strings for typed fields, trimming (issue 17; typed strings from issue 14)."""
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -86,6 +88,16 @@ def test_the_row_country_comes_through_the_standard_field_rules() -> None:
 )
 def test_country_codes_and_names(text: str, code: str | None) -> None:
     assert country_code(text) == code
+
+
+def test_country_names_come_without_the_geocoders_prefix_data() -> None:
+    """Reading fields, a country name included, leaves phonenumbers' geocoder data (99 MiB) unloaded."""
+    script = (
+        "import sys; from profilehub_shared.fields import coerce_standard; "
+        "print(coerce_standard('phones', '905 573 0032', row_country='Kanada'), 'phonenumbers.geodata' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["['+19055730032']", "False"]
 
 
 def test_date_time_shapes_recognised_without_a_format() -> None:

@@ -21,7 +21,7 @@ DB = make_db()
 OBJECT_FIELDS = {f"fields.{f.name}" for f in DB.custom_fields if f.type in ("object", "object_array")}
 KNOWN_PATHS = (
     {"_id", "created_at", "updated_at", "has_interactions", "suppressed", "subscription_keys", "promo_pools"}
-    | {"ml.bst.hours", "ml.bst.weekdays", "ml.bst.confidence"}
+    | {"ml.bst.hours", "ml.bst.weekdays", "ml.bst.confidence", "ml.bst.local_hours", "ml.bst.timezone"}
     | set(STANDARD_FIELDS)
     | {f"fields.{f.name}" for f in DB.custom_fields}
 )

@@ -1,0 +1,57 @@
+"""Numbers written as + and digits are read without phonenumbers' search of the text, to the very number
+`phonenumbers.parse` gives, or left to it where it refuses them."""
+
+import re
+
+import phonenumbers
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+from profilehub_shared.fields.phones import coerce_phones, international
+
+pytestmark = pytest.mark.unit
+
+DIGITS = "0123456789"
+numbers = st.one_of(
+    st.builds(
+        lambda code, rest: f"+{code}{rest}",
+        st.sampled_from(sorted(COUNTRY_CODE_TO_REGION_CODE)),
+        st.text(DIGITS, max_size=18),
+    ),
+    st.builds(lambda digits: f"+{digits}", st.text(DIGITS, max_size=20)),
+    st.text("+0123456789 ()-٣", max_size=20),
+)
+
+
+def parsed(text: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(numbers)
+@example("+4790000000")  # Norway, the benchmark's numbers
+@example("+78001234567")  # Russia, whose national prefix 8 is not dropped here
+@example("+390612345678")  # Italy, a leading zero kept
+@example("+2250701234567")  # Côte d'Ivoire, ten digits with a leading 0
+@example("+00")
+@example("+1")
+def test_the_same_number_as_parse_or_none(text: str) -> None:
+    """On + and ASCII digits, exactly parse: the same number, or None where parse refuses it. Other text: None."""
+    fast = international(text)
+    if re.fullmatch(r"\+[0-9]+", text):
+        assert fast == parsed(text)
+    else:
+        assert fast is None
+
+
+@pytest.mark.parametrize("text", ["+4790000000", "+447911123456", "+14155552671", "+79001234567", "+390612345678"])
+def test_common_numbers_take_the_fast_path_and_read_as_before(text: str) -> None:
+    assert international(text) == parsed(text) is not None
+    assert coerce_phones("phones", text) == [
+        phonenumbers.format_number(parsed(text), phonenumbers.PhoneNumberFormat.E164)
+    ]
