@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import psutil
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -130,3 +132,20 @@ async def produce(settings: Any, topic: str, messages: Iterable[tuple[bytes, byt
         await asyncio.gather(*pending)
     finally:
         await producer.stop()
+
+
+async def batch_steps(metrics_url: str) -> str:
+    """Where an import's batches spent their time, from the importer's `profilehub_import_batch_step_seconds`: each
+    step's mean seconds a batch, and its total (steps overlap: batches are read side by side with the one applied)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(metrics_url)).text
+    sums: dict[str, float] = {}
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name == "profilehub_import_batch_step_seconds":
+            for sample in family.samples:
+                into = {"_sum": sums, "_count": counts}.get(sample.name.removeprefix(family.name))
+                if into is not None:
+                    into[sample.labels["step"]] = sample.value
+    steps = [f"{step} {sums[step] / n:.3f} s ({sums[step]:.0f} s)" for step, n in counts.items() if n]
+    return "batch steps, mean a batch (total): " + ", ".join(steps)

@@ -17,7 +17,17 @@ from typing import Any
 import httpx
 from pymongo.asynchronous.database import AsyncDatabase
 
-from tests.bench.harness import Figure, PeakRss, baseline_write_name, is_ferretdb, mib, raw_write, report, timed
+from tests.bench.harness import (
+    Figure,
+    PeakRss,
+    baseline_write_name,
+    batch_steps,
+    is_ferretdb,
+    mib,
+    raw_write,
+    report,
+    timed,
+)
 from tests.e2e.importing import create_database
 from tests.e2e.system import RunningSystem
 
@@ -113,6 +123,7 @@ async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mong
                 "import through the API", ROWS, lambda: import_file_through_api(api, db_id, path, ROWS, seen)
             )
             cpu = rss.cpu_seconds() - cpu_before
+    steps = await batch_steps(f"http://127.0.0.1:{system.ops_ports()['importer']}/metrics")
     upserts = not await is_ferretdb(mongo)
     baseline = await timed(f"raw PyMongo {baseline_write_name(upserts)}", ROWS, lambda: raw_bulk_write(mongo, upserts))
     report(
@@ -121,6 +132,6 @@ async def test_b1_csv_import(system: RunningSystem, api: httpx.AsyncClient, mong
         "rows",
         f"file {mib(size)}; importer peak RSS {mib(rss.peak)} (at 200k rows {mib(rss.at(200_000))}"
         f"{f', at 1M rows {mib(rss.at(1_000_000))}' if ROWS > 1_000_000 else ''}); "
-        f"importer CPU {cpu / ROWS * 1e6:.0f} µs/row ({cpu:.0f} s)",
+        f"importer CPU {cpu / ROWS * 1e6:.0f} µs/row ({cpu:.0f} s); {steps}",
     )
     assert isinstance(ours, Figure)

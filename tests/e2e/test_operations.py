@@ -18,6 +18,7 @@ from tests.e2e.system import RunningSystem
 from tests.e2e.upstream import Upstream, parked
 
 WORKERS = ("schema", "importer", "exporter", "history", "ml")
+IMPORT_BATCH_STEPS = ("read", "wait", "plan", "store_plan", "write", "publish", "report", "advance")
 Scrape = dict[str, list[tuple[str, dict[str, str], float]]]
 
 
@@ -102,6 +103,7 @@ async def test_every_service_exports_metrics_that_move_with_the_work_it_does(
             ("profilehub_jobs_total", {"kind": "import", "status": "done"}),
             ("profilehub_job_duration_seconds_count", {"kind": "import", "status": "done"}),
             ("profilehub_kafka_received_messages_total", {"handler": UpsertProfile.topic}),
+            *[("profilehub_import_batch_step_seconds_count", {"step": step}) for step in IMPORT_BATCH_STEPS],
         ],
         "exporter": [
             ("profilehub_rows_exported_total", {"kind": "export"}),

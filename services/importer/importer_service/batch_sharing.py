@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 from profilehub_shared.contracts.jobs import ImportFileBatch, JobRequested
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.delivery import is_transient
-from profilehub_shared.metrics import IMPORT_BATCHES
+from profilehub_shared.metrics import IMPORT_BATCH_STEPS, IMPORT_BATCHES
 
 from .domain.mapping import effective_mapping
 from .domain.matching import MatchingNotUsable
@@ -191,8 +191,9 @@ async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch
         return
     try:
         source = await files.of(deps, db, request)
-        rows = await source.batch(number)
-        reads = await asyncio.to_thread(read_chunk, db, job, rows, source.mapping)
+        with IMPORT_BATCH_STEPS.labels("read").time():
+            rows = await source.batch(number)
+            reads = await asyncio.to_thread(read_chunk, db, job, rows, source.mapping)
         IMPORT_BATCHES.labels("read").inc()
         await apply_in_turn(deps, db, source, number, rows, reads)
     except FileError as exc:
@@ -217,6 +218,23 @@ async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch
             files.drop(job.job_id)  # all applied, or the job ended: this copy is done with
 
 
+async def wait_for_turn(deps: ImportDeps, job_id: str, holder: str, number: int) -> dict[str, Any] | None:
+    """The job's state once `holder` has its turn, or None when batch `number` needs it no more."""
+    clock = asyncio.get_running_loop().time
+    moved_at, seen_next = clock(), -1
+    while True:
+        seen = await deps.checkpoints.state(job_id)
+        if seen is None or not still_to_apply(seen, number):
+            return None
+        if seen["next_batch"] != seen_next:
+            moved_at, seen_next = clock(), seen["next_batch"]
+        if turn_free(seen) and (seen_next == number or clock() - moved_at > deps.lease_seconds):
+            state = await deps.checkpoints.take_turn(job_id, holder, number, deps.lease_seconds)
+            if state is not None:
+                return state
+        await asyncio.sleep(TURN_POLL_SECONDS)
+
+
 async def apply_in_turn(
     deps: ImportDeps, db: Database, source: JobFile, number: int, rows: list[Item], reads: Reads
 ) -> None:
@@ -225,19 +243,10 @@ async def apply_in_turn(
     The turn is taken when the batch before is applied; or, when the job has not moved for a lease while the turn
     is free, to apply the batches before it too (their claimer died before applying them)."""
     job, holder = source.job, f"{HOLDER}:{uuid.uuid4().hex[:12]}"
-    clock = asyncio.get_running_loop().time
-    moved_at, seen_next = clock(), -1
-    while True:
-        seen = await deps.checkpoints.state(job.job_id)
-        if seen is None or not still_to_apply(seen, number):
-            return  # applied meanwhile by the holder of the turn, or the job ended
-        if seen["next_batch"] != seen_next:
-            moved_at, seen_next = clock(), seen["next_batch"]
-        if turn_free(seen) and (seen_next == number or clock() - moved_at > deps.lease_seconds):
-            state = await deps.checkpoints.take_turn(job.job_id, holder, number, deps.lease_seconds)
-            if state is not None:
-                break
-        await asyncio.sleep(TURN_POLL_SECONDS)
+    with IMPORT_BATCH_STEPS.labels("wait").time():
+        state = await wait_for_turn(deps, job.job_id, holder, number)
+    if state is None:
+        return  # applied meanwhile by the holder of the turn, or the job ended
     try:
         while state is not None and still_to_apply(state, number):
             at = state["next_batch"]

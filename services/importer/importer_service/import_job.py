@@ -15,6 +15,7 @@ from gridfs import AsyncGridFSBucket
 from profilehub_shared.contracts.jobs import ImportFileBatch, ImportParams, JobCounts, JobProgressed, JobRequested
 from profilehub_shared.contracts.profiles import ProfileChanged
 from profilehub_shared.contracts.schema_state import Database
+from profilehub_shared.metrics import IMPORT_BATCH_STEPS
 from profilehub_shared.schemas import Schemas
 
 from .checkpoints import COUNTS, Checkpoints
@@ -167,14 +168,23 @@ async def apply_file_batch(
     """Batch `number` of the file: planned (or its stored plan, when a crash came between storing and advancing
     past it), the plan stored, applied, its events published and its report lines stored; then the checkpoint
     advances past it. Returns the job's state after it."""
-    plan = await deps.checkpoints.plan(job.job_id, number)
-    if plan is None:
-        plan = await make_plan(deps, db, job, chunk, mapping, reads)
-        await deps.checkpoints.save_plan(job.job_id, number, plan)
-    await deps.store.apply(db.id, plan["writes"])
-    await publish_all(deps, plan["events"])
-    await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
-    state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
+    step = IMPORT_BATCH_STEPS.labels
+    with step("plan").time():
+        plan = await deps.checkpoints.plan(job.job_id, number)
+        planned_now = plan is None
+        if plan is None:
+            plan = await make_plan(deps, db, job, chunk, mapping, reads)
+    if planned_now:
+        with step("store_plan").time():
+            await deps.checkpoints.save_plan(job.job_id, number, plan)
+    with step("write").time():
+        await deps.store.apply(db.id, plan["writes"])
+    with step("publish").time():
+        await publish_all(deps, plan["events"])
+    with step("report").time():
+        await deps.checkpoints.save_rejections(job.job_id, number, plan["rejections"])
+    with step("advance").time():
+        state = await deps.checkpoints.advance(job.job_id, number, plan["counts"])
     # Its status as stored: a batch that was being applied when the job was cancelled is counted, and says so.
     await deps.publish(progress(job, state, state.get("status", "running")))
     return state
