@@ -57,9 +57,12 @@ class RunningSystem:
         raise AssertionError(f"system not healthy in {timeout}s; last /health: {last}\n{self.logs()}")
 
     def stop(self, timeout: float = 60.0) -> int:
-        """Ctrl-C, as a user would; returns the exit code."""
+        """Ctrl-C, as a user would; returns the exit code. Started from a shell in the background (`&`, nohup),
+        the system inherits Ctrl-C ignored and cannot trap it: it is then stopped as a service manager would, by
+        SIGTERM."""
         assert self.process is not None
-        os.kill(self.process.pid, signal.SIGINT)
+        ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+        os.kill(self.process.pid, signal.SIGTERM if ignored else signal.SIGINT)
         try:
             return self.process.wait(timeout)
         except subprocess.TimeoutExpired:
