@@ -15,6 +15,7 @@ ROWS = int(os.environ.get("B1X_ROWS", "300000"))
 
 
 async def import_with(own: OwnSystem, path: Path, replicas: int) -> Figure:
+    await own.importers_joined(replicas)
     db_id = await create_database(own.api, FIELDS)
     name = f"import through the API, {replicas} importer replica{'s' if replicas > 1 else ''}"
     return await timed(name, ROWS, lambda: import_file_through_api(own.api, db_id, path, ROWS))

@@ -1,6 +1,7 @@
 """A whole system of its own beside the test session's (its own topic prefix and MongoDB database, on the same
 broker and database server), for tests and benchmarks that need other settings, such as two importer replicas."""
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from importer_service.handlers import BATCH_WORKERS
 from tests.conftest import latin_name
 from tests.e2e.system import RunningSystem
 
@@ -20,6 +23,26 @@ class OwnSystem:
     system: RunningSystem
     api: httpx.AsyncClient
     mongo: AsyncDatabase
+
+    async def importers_joined(self, replicas: int, timeout: float = 120.0) -> None:
+        """Until every importer replica's batch workers are members of the batch group, and it is stable. A
+        replica whose workers are still joining takes no batches: a job started before then runs on the others
+        (a worker is a consumer of its own, see `max_workers`, and each join rebalances the group)."""
+        group = f"{self.system.env['KAFKA_TOPIC_PREFIX']}importer-import-batches"
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.system.env["KAFKA_BOOTSTRAP_SERVERS"])
+        await admin.start()
+        seen: tuple[str, int] = ("", 0)
+        try:
+            async with asyncio.timeout(timeout):
+                while seen != ("Stable", replicas * BATCH_WORKERS):
+                    [answer] = await admin.describe_consumer_groups([group])
+                    _error, _group, state, _protocol_type, _protocol, members, *_ = answer.groups[0]
+                    seen = (state, len(members))
+                    await asyncio.sleep(0.5)
+        except TimeoutError:
+            raise AssertionError(f"group {group}: {seen}, not Stable with {replicas * BATCH_WORKERS}") from None
+        finally:
+            await admin.close()
 
 
 @asynccontextmanager

@@ -53,6 +53,7 @@ async def test_two_replicas_share_a_job_and_one_killed_mid_job_leaves_counts_exa
         service_env, admin_token, tmp_path, "replicas", IMPORTER_REPLICAS="2", IMPORT_BATCH_ROWS="1000"
     ) as own:
         api, system = own.api, own.system
+        await own.importers_joined(2)
         db_id = await create_database(api, [{"name": "score", "type": "number"}])
         job = await start_import(api, db_id, "big.csv", crash_test_csv("replicas.example", ROWS, DUPLICATES, BAD))
         importers = system.service_processes("importer")
