@@ -3,9 +3,12 @@ its holder stopped renewing is taken by the next; nothing is taken once the batc
 
 import asyncio
 import uuid
+from types import SimpleNamespace
 
+import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
+from importer_service import batch_sharing
 from importer_service.batch_sharing import turn_free
 from importer_service.checkpoints import Checkpoints
 
@@ -71,3 +74,21 @@ async def test_batches_are_claimed_in_file_order_once_each_and_anew_from_the_nex
     assert await checkpoints.claim_batch(job_id, 3) == 1
     await checkpoints.finish(job_id, "failed", None, "stopped")
     assert await checkpoints.claim_batch(job_id, 3) is None
+
+
+async def test_a_taker_waiting_here_takes_the_turn_once_it_is_given_here_not_at_its_next_look(
+    mongo: AsyncDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checkpoints, job_id = await running_job(mongo)
+    monkeypatch.setattr(batch_sharing, "TURN_POLL_SECONDS", 3600.0)  # its next look would be an hour away
+    deps = SimpleNamespace(checkpoints=checkpoints, lease_seconds=30.0)
+    source = SimpleNamespace(job=SimpleNamespace(job_id=job_id), turn_given=asyncio.Event())
+    assert await checkpoints.take_turn(job_id, "a", 0, 30) is not None
+    await checkpoints.advance(job_id, 0, {"processed": 10})  # batch 1 is next, and "a" still holds the turn
+    waiting = asyncio.create_task(batch_sharing.wait_for_turn(deps, source, "b", 1))  # type: ignore[arg-type]
+    await asyncio.sleep(0.5)
+    assert not waiting.done()
+    await batch_sharing.give_turn(deps, source, "a")  # type: ignore[arg-type]
+    async with asyncio.timeout(10):
+        state = await waiting
+    assert state is not None and state["turn"] == "b" and state["next_batch"] == 1

@@ -67,6 +67,7 @@ class JobFile:
     position: int = 0  # the number of the batch `chunks` gives next
     kept: OrderedDict[int, list[Item]] = field(default_factory=OrderedDict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    turn_given: asyncio.Event = field(default_factory=asyncio.Event)  # set when a taker here gives the job's turn
     used_at: float = field(default_factory=time.monotonic)
 
     async def batch(self, number: int) -> list[Item]:
@@ -218,8 +219,10 @@ async def take_batch(deps: ImportDeps, files: JobFiles, request: ImportFileBatch
             files.drop(job.job_id)  # all applied, or the job ended: this copy is done with
 
 
-async def wait_for_turn(deps: ImportDeps, job_id: str, holder: str, number: int) -> dict[str, Any] | None:
-    """The job's state once `holder` has its turn, or None when batch `number` needs it no more."""
+async def wait_for_turn(deps: ImportDeps, source: JobFile, holder: str, number: int) -> dict[str, Any] | None:
+    """The job's state once `holder` has its turn, or None when batch `number` needs it no more. Looked at again
+    every TURN_POLL_SECONDS, and at once when a taker in this process gives the turn."""
+    job_id = source.job.job_id
     clock = asyncio.get_running_loop().time
     moved_at, seen_next = clock(), -1
     while True:
@@ -232,7 +235,15 @@ async def wait_for_turn(deps: ImportDeps, job_id: str, holder: str, number: int)
             state = await deps.checkpoints.take_turn(job_id, holder, number, deps.lease_seconds)
             if state is not None:
                 return state
-        await asyncio.sleep(TURN_POLL_SECONDS)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(source.turn_given.wait(), TURN_POLL_SECONDS)
+
+
+async def give_turn(deps: ImportDeps, source: JobFile, holder: str) -> None:
+    """Give the job's turn back; the takers waiting for it in this process look at once."""
+    await deps.checkpoints.give_turn(source.job.job_id, holder)
+    given, source.turn_given = source.turn_given, asyncio.Event()
+    given.set()
 
 
 async def apply_in_turn(
@@ -244,7 +255,7 @@ async def apply_in_turn(
     is free, to apply the batches before it too (their claimer died before applying them)."""
     job, holder = source.job, f"{HOLDER}:{uuid.uuid4().hex[:12]}"
     with IMPORT_BATCH_STEPS.labels("wait").time():
-        state = await wait_for_turn(deps, job.job_id, holder, number)
+        state = await wait_for_turn(deps, source, holder, number)
     if state is None:
         return  # applied meanwhile by the holder of the turn, or the job ended
     try:
@@ -257,4 +268,4 @@ async def apply_in_turn(
             IMPORT_BATCHES.labels("applied").inc()
             state = await deps.checkpoints.take_turn(job.job_id, holder, number, deps.lease_seconds)
     finally:
-        await deps.checkpoints.give_turn(job.job_id, holder)
+        await give_turn(deps, source, holder)
