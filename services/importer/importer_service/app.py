@@ -29,11 +29,11 @@ from profilehub_shared.schemas import Schemas
 from profilehub_shared.service import kafka_service
 
 from .activity import ActivityLedger
-from .batch_sharing import JobFiles
 from .checkpoints import Checkpoints
 from .downloads import sweep_downloads
 from .handlers import router
 from .import_job import ArchiveLimits, ImportDeps
+from .job_files import JobFiles
 from .repository import ProfileStore
 from .runner import run_jobs_forever
 from .settings import Settings

@@ -33,8 +33,9 @@ from profilehub_shared.schemas import Schemas
 from profilehub_shared.settings import ServiceSettings
 
 from .activity import ActivityLedger, Happened, happened_of
-from .batch_sharing import JobFiles, take_batch
+from .batch_sharing import take_batch
 from .import_job import ImportDeps
+from .job_files import JobFiles
 from .repository import ProfileStore
 from .runner import RUNS
 from .stream import unprocessable, write_stream_batch

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from importer_service.batch_sharing import JobFile, turn_free
+from importer_service.batch_sharing import turn_free
 from importer_service.files import Row
 from importer_service.import_job import ArchiveLimits
+from importer_service.job_files import JobFile
 from profilehub_shared.contracts.jobs import ImportParams, JobRequested
 
 pytestmark = pytest.mark.unit
