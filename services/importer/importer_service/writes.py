@@ -29,8 +29,8 @@ from profilehub_shared.geo import configured_locator
 from .domain.event_size import ENVELOPE_BYTES, changes_bound, largest_change, too_large_reason
 from .domain.geo import fill_geo
 from .domain.matching import BatchProfiles, check_matching, match_values, missing_key, query_for
-from .domain.merge import Merged, RecordRejected, new_profile, update_profile
-from .domain.records import ReadRecord, read_record
+from .domain.merge import Merged, NewProfileRules, RecordRejected, new_profile, update_profile
+from .domain.records import ReadRecord, RecordReader
 from .domain.suppression import NOTHING_LISTED, Listed, lookup_values, needs_flag, with_flag
 from .unique import UniqueGuard, planned_despite_races, unique_names
 from .written_events import event_id_of, remember, written_before
@@ -133,7 +133,11 @@ def change_json(
             "change": merged.outcome,
             "source": source,
             "changes": [
-                {"field": path, "old": jsonable(old), "new": jsonable(new)}
+                {
+                    "field": path,
+                    "old": old if type(old) in PLAIN else jsonable(old),  # most values: no call
+                    "new": new if type(new) in PLAIN else jsonable(new),
+                }
                 for path, (old, new) in merged.changes.items()
             ],
             "job_id": job_id,
@@ -183,9 +187,9 @@ Reads = list[tuple[Incoming, ReadRecord]]
 def read_batch(db: Database, batch: list[Incoming], opts: WriteOptions, *, skip_invalid_values: bool = False) -> Reads:
     """Every record of `batch` read by the field rules: CPU only, no database, so a job can read its next batch
     in a thread while the last one is written. What `plan_batch` starts from."""
+    reader = RecordReader.of(db, opts)
     reads = [
-        (item, read_record(db, item.values, opts, from_text=item.from_text, skip_invalid=skip_invalid_values))
-        for item in batch
+        (item, reader.read(item.values, from_text=item.from_text, skip_invalid=skip_invalid_values)) for item in batch
     ]
     if opts.detect_geo:
         locate = configured_locator().locate
@@ -251,6 +255,7 @@ async def plan_once(
     touched: dict[str, Merged] = {}
     refs: dict[str, dict[str, str]] = {}  # profile id → command ref → outcome, for stream writes
     written = written_before(known) if remember_writes else {}
+    rules = NewProfileRules.of(db)
     for item, rec in reads:
         result.unknown_fields.update(rec.unknown)
         if rec.unknown:
@@ -267,7 +272,7 @@ async def plan_once(
             if not values:
                 raise RecordRejected([missing_key(opts.matching)])
             found = view.find(values)
-            merged = decide(db, rec, found, item, opts, now)
+            merged = decide(db, rec, found, item, opts, now, rules)
             outcome = merged.outcome  # the record's own, before a combined write
             if merged.profile["_id"] in touched:
                 merged = combine(touched[merged.profile["_id"]], merged)
@@ -343,7 +348,13 @@ def combine(first: Merged, then: Merged) -> Merged:
 
 
 def decide(
-    db: Database, rec: Any, found: list[dict[str, Any]], item: Incoming, opts: WriteOptions, now: datetime
+    db: Database,
+    rec: Any,
+    found: list[dict[str, Any]],
+    item: Incoming,
+    opts: WriteOptions,
+    now: datetime,
+    rules: NewProfileRules | None = None,
 ) -> Merged:
     if len(found) > 1:
         raise RecordRejected(
@@ -361,4 +372,4 @@ def decide(
         raise RecordRejected(
             [FieldValueError(opts.matching, None, "no_match", "no profile matches and the mode is update_only")]
         )
-    return new_profile(db, rec, item.new_id, now)
+    return new_profile(db, rec, item.new_id, now, rules)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import to_json
 
-from importer_service.domain.event_size import changes_bound, upper_bound
+from importer_service.domain.event_size import ENVELOPE_BYTES, changes_bound, upper_bound
 from importer_service.writes import Merged, change_json
 from tests.unit.importer.test_writes import database
 
@@ -25,3 +25,10 @@ def test_the_bound_holds_for_any_value(value: Any) -> None:
 def test_the_bound_of_changes_holds(changes: dict[str, tuple[Any, Any]]) -> None:
     event = change_json(database(), Merged("updated", {"_id": "p" * 64}, changes), "import_file", "j" * 64)
     assert changes_bound(changes) >= len(event.encode())
+
+
+@given(changes=st.dictionaries(st.text(min_size=1), st.tuples(values, values), max_size=5))
+def test_the_bound_of_changes_is_the_bound_of_each_value(changes: dict[str, tuple[Any, Any]]) -> None:
+    """Its shortcuts for text and for no old value give what `upper_bound` gives them."""
+    each = sum(6 * len(path) + 34 + upper_bound(old) + upper_bound(new) for path, (old, new) in changes.items())
+    assert changes_bound(changes) == ENVELOPE_BYTES + each

@@ -12,24 +12,32 @@ from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
 ENVELOPE_BYTES = 1024
 
 
+SCALAR_BOUND = 40  # null, a boolean, a number, a date as ISO text
+SCALARS = frozenset({int, float, bool, type(None)})
+
+
 def upper_bound(value: Any) -> int:
     """Bytes that `value` can take at most as JSON (a character is at most 6 bytes: `\\u001f`)."""
     kind = type(value)
     if kind is str or isinstance(value, str):
         return 6 * len(value) + 2
-    if value is None or kind is int or kind is float or kind is bool:
-        return 40
+    if kind in SCALARS:
+        return SCALAR_BOUND
     if isinstance(value, dict):
         return 2 + sum(upper_bound(k) + upper_bound(v) + 2 for k, v in value.items())
     if isinstance(value, list | tuple):
         return 2 + sum(upper_bound(v) + 1 for v in value)
-    return 40  # other numbers, dates as ISO text
+    return SCALAR_BOUND  # other numbers, dates as ISO text
 
 
 def changes_bound(changes: dict[str, tuple[Any, Any]]) -> int:
-    total = ENVELOPE_BYTES  # checked for every written record: a loop, not a generator of calls
+    """`upper_bound` of the event's changes and envelope. Checked for every written record, so a new value
+    that is text (most) is bounded here and an old value of none (every change of a new profile) costs no call."""
+    total = ENVELOPE_BYTES
     for path, (old, new) in changes.items():
-        total += 6 * len(path) + 34 + upper_bound(old) + upper_bound(new)
+        total += 6 * len(path) + 34
+        total += SCALAR_BOUND if old is None else upper_bound(old)
+        total += 6 * len(new) + 2 if type(new) is str else upper_bound(new)
     return total
 
 

@@ -70,13 +70,16 @@ def merge_subscriptions(current: list[dict[str, Any]], given: list[dict[str, Any
     return list(by_key.values())
 
 
-def new_profile(db: Database, rec: ReadRecord, profile_id: str, now: datetime) -> Merged:
-    """A new profile: given values, then defaults for absent or empty fields; required fields must be there."""
-    profile: dict[str, Any] = {"_id": profile_id, "fields": {}}
-    for path, value in given_values(rec).items():
-        _set(profile, path, value)
+def new_profile(
+    db: Database, rec: ReadRecord, profile_id: str, now: datetime, settings: "NewProfileRules | None" = None
+) -> Merged:
+    """A new profile: given values, then defaults for absent or empty fields; required fields must be there.
+    `settings`: `NewProfileRules.of(db)`, built once for a batch of new profiles."""
+    fields = {name: value for name, value in rec.custom.items() if value is not None}
+    profile: dict[str, Any] = {"_id": profile_id, "fields": fields}
+    profile.update((name, value) for name, value in rec.standard.items() if value is not None)
     missing: list[FieldValueError] = []
-    for path, (name, default, required) in _settings_of(db).items():
+    for path, (name, default, required) in (settings or NewProfileRules.of(db)).settings:
         if _get(profile, path) is None and default is not None:
             _set(profile, path, default)
         if required and _get(profile, path) is None:
@@ -87,8 +90,22 @@ def new_profile(db: Database, rec: ReadRecord, profile_id: str, now: datetime) -
         profile["subscriptions"] = merge_subscriptions([], rec.subscriptions)
         profile["subscription_keys"] = subscription_keys(profile["subscriptions"])
     profile.update(created_at=now, updated_at=now, has_interactions=False)
-    changes = {p: (None, v) for p, v in _flatten(profile).items() if p not in SYSTEM_PATHS}
+    changes = {path: (None, value) for path, value in profile.items() if path not in SYSTEM_PATHS}
+    del changes["fields"]
+    changes.update({f"fields.{name}": (None, value) for name, value in fields.items()})
     return Merged("created", profile, changes)
+
+
+@dataclass(frozen=True)
+class NewProfileRules:
+    """The settings a new profile is checked against: path → (field name, default, required), only the fields
+    with a default or required (the rest change nothing)."""
+
+    settings: list[tuple[str, tuple[str, Any, bool]]]
+
+    @classmethod
+    def of(cls, db: Database) -> "NewProfileRules":
+        return cls([(path, s) for path, s in _settings_of(db).items() if s[1] is not None or s[2]])
 
 
 def update_profile(
@@ -119,12 +136,6 @@ def update_profile(
 
 
 SYSTEM_PATHS = {"_id", "created_at", "updated_at", "has_interactions", "subscription_keys"}
-
-
-def _flatten(profile: dict[str, Any]) -> dict[str, Any]:
-    flat = {k: v for k, v in profile.items() if k != "fields"}
-    flat |= {f"fields.{k}": v for k, v in profile.get("fields", {}).items()}
-    return flat
 
 
 class RecordRejected(Exception):

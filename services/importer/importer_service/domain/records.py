@@ -2,11 +2,13 @@
 
 import difflib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from profilehub_shared.contracts.profiles import WriteOptions
 from profilehub_shared.contracts.schema_state import Database
-from profilehub_shared.fields import STANDARD_FIELDS, FieldValueError, coerce_custom, coerce_standard
+from profilehub_shared.fields import STANDARD_FIELDS, FieldValueError
+from profilehub_shared.fields.coerce import Reader, StandardReader, custom_reader, standard_reader
 from profilehub_shared.filters.derived import CHANNELS, STATUSES
 
 SYSTEM_KEYS = ("profile_id", "subscriptions")
@@ -47,32 +49,6 @@ def row_country(raw: dict[str, Any]) -> str | None:
     return None
 
 
-def read_value(
-    db: Database, name: str, raw: object, out: ReadRecord, opts: WriteOptions, from_text: bool, country: str | None
-) -> None:
-    custom = db.field(name)
-    try:
-        if custom is not None:
-            out.custom[name] = coerce_custom(
-                custom, raw, from_text=from_text, date_format=opts.date_format, timezone=opts.timezone, trim=opts.trim
-            )
-        elif name in STANDARD_FIELDS:
-            out.standard[name] = coerce_standard(
-                name,
-                raw,
-                from_text=from_text,
-                default_phone_region=opts.default_phone_region,
-                date_format=opts.date_format,
-                timezone=opts.timezone,
-                trim=opts.trim,
-                row_country=country,
-            )
-        else:
-            out.unknown.append(name)
-    except FieldValueError as exc:
-        out.errors.append(exc)
-
-
 def top_field(error: FieldValueError) -> str:
     """The field an error is about: `address` for `address.zip`, `items` for `items[2].sku`."""
     return error.field.split(".", 1)[0].split("[", 1)[0]
@@ -85,10 +61,9 @@ def must_hold(db: Database, matching: str) -> set[str]:
     return {key, "subscriptions", *required, *(f.name for f in db.custom_fields if f.required)}
 
 
-def skip_invalid_values(db: Database, out: ReadRecord, matching: str) -> None:
+def skip_invalid_values(out: ReadRecord, kept: set[str]) -> None:
     """Per-value rejection: invalid values of optional fields are left out (and kept in `skipped`); the record
-    is still rejected when its matching key, a required field or a subscription is invalid."""
-    kept = must_hold(db, matching)
+    is still rejected when one of the fields it must hold (`must_hold`) is invalid."""
     out.skipped = [e for e in out.errors if top_field(e) not in kept]
     out.errors = [e for e in out.errors if top_field(e) in kept]
 
@@ -144,23 +119,66 @@ def ignored_note(db: Database, keys: list[str]) -> str:
 def read_record(
     db: Database, raw: dict[str, Any], opts: WriteOptions, *, from_text: bool = False, skip_invalid: bool = False
 ) -> ReadRecord:
-    """Coerce every key of `raw`; empty values are noted, not coerced (merge decides what they mean).
+    """One record read by `db`'s rules (see `RecordReader.read`); a batch builds its reader once instead."""
+    return RecordReader.of(db, opts).read(raw, from_text=from_text, skip_invalid=skip_invalid)
 
-    With `skip_invalid` (file imports by default) a value its field refuses is left out rather than rejecting the
-    record: see `skip_invalid_values`.
-    """
-    out = ReadRecord()
-    country = row_country(raw)
-    for name, value in raw.items():
-        if name == "profile_id":
-            out.profile_id = str(value) if not is_empty(value) else None
-        elif name == "subscriptions":
-            for item in value if isinstance(value, list) else [value]:
-                read_subscription(db, item, out)
-        elif is_empty(value):
-            out.empty.add(name)
-        else:
-            read_value(db, name, value, out, opts, from_text, country)
-    if skip_invalid:
-        skip_invalid_values(db, out, opts.matching)
-    return out
+
+@dataclass(frozen=True)
+class RecordReader:
+    """How a database reads the records of one write: each field's reader chosen once for the options (custom
+    fields for file cells and for JSON values), and the fields a record must hold."""
+
+    db: Database
+    cells: dict[str, Reader]  # custom fields, reading a file's cell
+    values: dict[str, Reader]  # custom fields, reading a JSON value
+    standard: dict[str, StandardReader]
+    kept: set[str]
+
+    @classmethod
+    def of(cls, db: Database, opts: WriteOptions) -> "RecordReader":
+        custom = partial(custom_reader, date_format=opts.date_format, timezone=opts.timezone, trim=opts.trim)
+        standard = partial(
+            standard_reader,
+            default_phone_region=opts.default_phone_region,
+            date_format=opts.date_format,
+            timezone=opts.timezone,
+            trim=opts.trim,
+        )
+        return cls(
+            db,
+            cells={f.name: custom(f, from_text=True) for f in db.custom_fields},
+            values={f.name: custom(f, from_text=False) for f in db.custom_fields},
+            standard={name: standard(name) for name in STANDARD_FIELDS},
+            kept=must_hold(db, opts.matching),
+        )
+
+    def read(self, raw: dict[str, Any], *, from_text: bool = False, skip_invalid: bool = False) -> ReadRecord:
+        """Coerce every key of `raw`; empty values are noted, not coerced (merge decides what they mean).
+
+        With `skip_invalid` (file imports by default) a value its field refuses is left out rather than rejecting
+        the record: see `skip_invalid_values`.
+        """
+        out = ReadRecord()
+        country = row_country(raw)
+        custom = self.cells if from_text else self.values
+        for name, value in raw.items():
+            if name == "profile_id":
+                out.profile_id = str(value) if not is_empty(value) else None
+            elif name == "subscriptions":
+                for item in value if isinstance(value, list) else [value]:
+                    read_subscription(self.db, item, out)
+            elif is_empty(value):
+                out.empty.add(name)
+            else:
+                try:
+                    if (read_custom := custom.get(name)) is not None:
+                        out.custom[name] = read_custom(value)
+                    elif (read_standard := self.standard.get(name)) is not None:
+                        out.standard[name] = read_standard(value, country)
+                    else:
+                        out.unknown.append(name)
+                except FieldValueError as exc:
+                    out.errors.append(exc)
+        if skip_invalid:
+            skip_invalid_values(out, self.kept)
+        return out
