@@ -18,6 +18,7 @@ from phonenumbers.phonenumberutil import (
 
 from .countries import country_code
 from .errors import FieldValueError
+from .phone_validity import is_valid_number
 
 MAX_PHONES = 100
 MAX_PHONE_TEXT = 100
@@ -122,7 +123,7 @@ def _parsed(field: str, raw: object, text: str, region: str | None) -> phonenumb
 
 
 def _valid(field: str, raw: object, number: phonenumbers.PhoneNumber, region: str | None) -> str:
-    if not phonenumbers.is_valid_number(number):
+    if not is_valid_number(number):
         where = f"for {region}" if region else "for its country"
         raise FieldValueError(field, raw, "invalid_phone", f"not a valid phone number {where}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -164,6 +165,6 @@ def _written_like_in(text: str, groups: list[int], except_code: int) -> list[str
             continue
         national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         region = phonenumbers.region_code_for_number(number)
-        if region not in (None, "001") and digit_groups(national) == groups and phonenumbers.is_valid_number(number):
+        if region not in (None, "001") and digit_groups(national) == groups and is_valid_number(number):
             found.append(region)
     return found

@@ -9,6 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
+from profilehub_shared.fields import phone_validity
 from profilehub_shared.fields.phones import coerce_phones, international
 
 pytestmark = pytest.mark.unit
@@ -55,3 +56,38 @@ def test_common_numbers_take_the_fast_path_and_read_as_before(text: str) -> None
     assert coerce_phones("phones", text) == [
         phonenumbers.format_number(parsed(text), phonenumbers.PhoneNumberFormat.E164)
     ]
+
+
+@settings(max_examples=5000, deadline=None)
+@given(numbers)
+@example("+4790000000")  # Norway, whose +47 Svalbard shares (leading digits 79)
+@example("+4779000000")
+@example("+14155552671")  # the United States, first of +1's twenty-five regions
+@example("+16135550123")  # Canada, found after the US
+@example("+447624123456")  # the Isle of Man, inside +44
+@example("+80012345678")  # a non-geographic number (+800)
+@example("+79001234567")
+def test_validity_is_the_one_phonenumbers_gives(text: str) -> None:
+    """Every number parse reads (national ones too) is valid exactly when `phonenumbers.is_valid_number` says so."""
+    for region in (None, "NO", "US"):
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        assert phone_validity.is_valid_number(number) == phonenumbers.is_valid_number(number)
+
+
+T = phonenumbers.PhoneNumberType
+KINDS = [T.FIXED_LINE, T.MOBILE, T.TOLL_FREE, T.PREMIUM_RATE, T.SHARED_COST, T.VOIP, T.PERSONAL_NUMBER, T.PAGER, T.UAN]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)), st.sampled_from(KINDS))
+def test_every_region_example_number_is_judged_alike(region: str, kind: int) -> None:
+    """The example numbers of each region and type (valid ones, of every pattern), and each one digit longer."""
+    number = phonenumbers.example_number_for_type(region, kind)
+    if number is None:
+        return
+    longer = phonenumbers.PhoneNumber(country_code=number.country_code, national_number=number.national_number * 10 + 1)
+    for n in (number, longer):
+        assert phone_validity.is_valid_number(n) == phonenumbers.is_valid_number(n)
