@@ -1,7 +1,7 @@
 """Exact profile counts per database, kept by the one writer of profiles under at-least-once delivery.
 
 FerretDB 1.x counts by reading every document (75 s for a million profiles), so each database has a counter in
-`profile_counts`: `{_id: database id, count, rev, expected: {<write key>: [<profile id>]}, settling:
+`profile_counts`: `{_id: database id, count, rev, expected: {<write key>: packed [<profile id>]}, settling:
 ["-<profile id>"]}`. Without transactions a profile write and a counter update cannot be one atomic step, so each is
 made idempotent:
 
@@ -31,7 +31,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from profilehub_shared.counts import COUNTS_COLLECTION, EXPECTED, REVISION, stored_of
+from profilehub_shared.counts import COUNTS_COLLECTION, EXPECTED, REVISION, expected_writes, packed_ids, stored_of
 from profilehub_shared.mongo import profiles_collection_name
 
 ATTEMPTS = 50  # conditional updates lost to a concurrent replica before giving up (then the batch is retried)
@@ -69,7 +69,7 @@ class ProfileCounter:
         key = uuid.uuid4().hex
         if ids:
             await self.counter(database_id)
-            await self.counts.update_one({"_id": database_id}, {"$set": {f"{EXPECTED}.{key}": ids}})
+            await self.counts.update_one({"_id": database_id}, {"$set": {f"{EXPECTED}.{key}": packed_ids(ids)}})
         return key
 
     async def settle(self, database_id: str, own: str = "", stored_own: Collection[str] = ()) -> None:
@@ -79,7 +79,7 @@ class ProfileCounter:
         expected)."""
         for _ in range(ATTEMPTS):
             doc = await self.counter(database_id)
-            writes: dict[str, list[str]] = doc.get(EXPECTED) or {}
+            writes = expected_writes(doc)
             if not writes:
                 return
             others = {i for key, ids in writes.items() if key != own for i in ids}
@@ -90,7 +90,7 @@ class ProfileCounter:
                 return
             counted = {i for key in changed_writes for i in writes[key] if i in stored}  # an id noted twice: once
             update: dict[str, Any] = {"$inc": {"count": len(counted), REVISION: 1}}
-            if kept := {f"{EXPECTED}.{key}": rest for key, rest in changed_writes.items() if rest}:
+            if kept := {f"{EXPECTED}.{key}": packed_ids(rest) for key, rest in changed_writes.items() if rest}:
                 update["$set"] = kept
             if done := {f"{EXPECTED}.{key}": "" for key, rest in changed_writes.items() if not rest}:
                 update["$unset"] = done

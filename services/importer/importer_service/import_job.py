@@ -178,7 +178,7 @@ async def apply_file_batch(
         with step("store_plan").time():
             await deps.checkpoints.save_plan(job.job_id, number, plan)
     with step("write").time():
-        await deps.store.apply(db.id, plan["writes"])
+        await deps.store.apply(db.id, plan["writes"], fresh=planned_now)
     with step("publish").time():
         await publish_all(deps, plan["events"])
     with step("report").time():

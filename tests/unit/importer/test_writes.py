@@ -5,7 +5,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import bson
 import pytest
+from bson.codec_options import CodecOptions
 
 from importer_service.domain.matching import MatchingNotUsable
 from importer_service.domain.suppression import Listed
@@ -75,8 +77,8 @@ class MemoryWriter:
 
     async def save(self, database_id: str, merged: list[Merged]) -> None:
         for w in writes_of(merged):
-            if w["create"] is not None:
-                self.profiles[w["id"]] = w["create"]
+            if w["create"] is not None:  # encoded once (RawBSONDocument): what MongoDB stores, read as it reads it
+                self.profiles[w["id"]] = bson.decode(w["create"].raw, codec_options=CodecOptions(tz_aware=True))
                 continue
             p = self.profiles[w["id"]]
             for s in w["set"]:
