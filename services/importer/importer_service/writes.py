@@ -124,6 +124,18 @@ def change_json(
     """The write's ProfileChanged as JSON, the very text `model_dump_json` gives, built as a plain document: a
     model per event (and one per changed field) cost an import about a tenth of its CPU. Its values come from the
     field rules, so there is nothing to validate a second time."""
+    return change_bytes(db, merged, source, job_id, event_id, occurred_at).decode()
+
+
+def change_bytes(
+    db: Database,
+    merged: Merged,
+    source: Source,
+    job_id: str | None,
+    event_id: uuid.UUID | None = None,
+    occurred_at: datetime | None = None,
+) -> bytes:
+    """`change_json` as UTF-8 bytes: what a Kafka message carries, and what its size is measured in."""
     return to_json(
         {
             "event_id": event_id or uuid.uuid4(),
@@ -142,7 +154,7 @@ def change_json(
             ],
             "job_id": job_id,
         }
-    ).decode()
+    )
 
 
 def stored_changes(db: Database, merged: list[Merged], source: Source, job_id: str | None) -> list[StoredChange]:
@@ -256,6 +268,8 @@ async def plan_once(
     refs: dict[str, dict[str, str]] = {}  # profile id → command ref → outcome, for stream writes
     written = written_before(known) if remember_writes else {}
     rules = NewProfileRules.of(db)
+    ids = event_ids(len(reads))  # one for each record at most: a record's event is built once, when it is written
+    events: dict[str, str] = {}  # profile id → its event's JSON (an import's: the stream's are built below)
     for item, rec in reads:
         result.unknown_fields.update(rec.unknown)
         if rec.unknown:
@@ -283,7 +297,11 @@ async def plan_once(
             result.outcomes[item.ref] = ("rejected", None)
             continue
         pid = merged.profile["_id"]
-        oversize = event_size(db, merged, source, job_id)
+        if remember_writes or merged.outcome == "unchanged":
+            oversize, built = event_size(db, merged, source, job_id), b""
+        else:  # built here once, it is both measured and kept (a bound first, then the event, cost twice)
+            built = change_bytes(db, merged, source, job_id, next(ids), now)
+            oversize = len(built) if len(built) + ENVELOPE_BYTES > MAX_MESSAGE_BYTES else 0
         if oversize:
             result.counts["rejected"] += 1
             error = FieldValueError(largest_change(merged.changes), None, "too_large", too_large_reason(oversize))
@@ -303,12 +321,16 @@ async def plan_once(
                 merged.profile["last_job_id"] = job_id
             view.put(merged.profile)
             touched[pid] = merged
+            if built:
+                events[pid] = built.decode()
             refs.setdefault(pid, {})[item.ref] = outcome
     result.merged = list(touched.values())
     await writer.take_unique(guard)
-    await flag_suppressed(writer, db, result.merged)
+    flipped = await flag_suppressed(writer, db, result.merged)
     if not remember_writes:
-        result.events = stored_changes(db, result.merged, source, job_id)
+        for m in flipped:  # its event again, with the flag's change
+            events[m.profile["_id"]] = change_json(db, m, source, job_id, None, now)
+        result.events = [{"key": pid, "json": events[pid]} for pid in touched]
         return result
     for m in result.merged:
         done = refs[m.profile["_id"]]
@@ -326,15 +348,21 @@ def event_size(db: Database, merged: Merged, source: Source, job_id: str | None)
     return size if size + ENVELOPE_BYTES > MAX_MESSAGE_BYTES else 0
 
 
-async def flag_suppressed(writer: ProfileWriter, db: Database, merged: list[Merged]) -> None:
-    """Decide `suppressed` for new profiles and changed contacts, from the entries of the database's list."""
+async def flag_suppressed(writer: ProfileWriter, db: Database, merged: list[Merged]) -> list[Merged]:
+    """Decide `suppressed` for new profiles and changed contacts, from the entries of the database's list.
+    Returns the updates whose flag flipped: their changes have one more, `suppressed`."""
     flagged = [m for m in merged if needs_flag(m)]
     if not flagged:
-        return
+        return []
     list_id = db.settings.suppression_list_id
     listed = await writer.listed(list_id, lookup_values(m.profile for m in flagged)) if list_id else NOTHING_LISTED
+    flipped = []
     for m in flagged:
+        had_change = "suppressed" in m.changes
         with_flag(m, listed)
+        if not had_change and "suppressed" in m.changes:
+            flipped.append(m)
+    return flipped
 
 
 def combine(first: Merged, then: Merged) -> Merged:

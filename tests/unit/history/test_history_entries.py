@@ -28,6 +28,32 @@ def test_a_change_is_kept_with_its_source_and_old_and_new_values() -> None:
         {"field": "phones", "old": [["+1"]], "new": ["+2"]}]}  # fmt: skip
 
 
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(
+    st.lists(st.tuples(st.text(min_size=1, max_size=20), JSON_VALUES, JSON_VALUES), max_size=6),
+    st.none() | st.text(max_size=10),
+)
+def test_a_change_payload_holds_what_each_change_dumped_to_json_holds(
+    changes: list[tuple[str, object, object]], job_id: str | None
+) -> None:
+    event = ProfileChanged(
+        database_id="d", profile_id="p", change="updated", source="import_stream", job_id=job_id, occurred_at=T,
+        changes=[FieldChange(field=f, old=old, new=new) for f, old, new in changes],
+    )  # fmt: skip
+    payload = json.loads(change_entry(event)["payload"])
+    assert payload == {
+        "source": "import_stream",
+        "job_id": job_id,
+        "changes": [c.model_dump(mode="json") for c in event.changes],
+    }
+
+
 def test_an_interaction_keeps_any_payload_keys_as_given() -> None:
     event = InteractionRecorded(
         database_id="d", profile_id="p", type="sms_click", message_id="m1", occurred_at=T,
