@@ -11,6 +11,7 @@ from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 from profilehub_shared.filters import FilterError, to_query
 
+from .change_events import event_size, stored_changes
 from .domain import bulk_actions as actions
 from .domain.event_size import largest_change, too_large_reason
 from .domain.merge import Merged, RecordRejected
@@ -21,7 +22,7 @@ from .promo import PromoCodes
 from .repository import writes_of
 from .scanning import Plan, Scan, begin, fail, finish, run_scan
 from .unique import planned_despite_races
-from .writes import ProfileWriter, event_size, flag_suppressed, rejected_field, stored_changes
+from .writes import ProfileWriter, flag_suppressed, rejected_field
 
 
 async def merged_for(

@@ -4,9 +4,9 @@ written row, in file order; named by member, row and the file's own column, the 
 import json
 from typing import Any
 
+from .change_events import jsonable
 from .checkpoints import storable
 from .files import BadRow, Row
-from .writes import jsonable
 
 Item = tuple[int, Row | BadRow]  # a row and its position in the whole file (archives: across members)
 

@@ -22,10 +22,11 @@ from profilehub_shared.kafka import durable
 from profilehub_shared.schemas import Schemas
 from profilehub_shared.subscription_links import NONCE_FIELD
 
+from .change_events import change_event
 from .domain import subscriber_actions as actions
 from .domain.merge import Merged
 from .repository import ProfileStore
-from .writes import Incoming, change_event, rejected_field, write_batch
+from .writes import Incoming, rejected_field, write_batch
 
 router = KafkaRouter()
 Publish = Callable[[Message], Awaitable[None]]

@@ -19,10 +19,10 @@ from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.filters.derived import CHANNELS, SUBSCRIPTION_KEYS, subscription_key
 from profilehub_shared.schemas import Schemas
 
+from .change_events import change_event
 from .domain import subscriber_actions as actions
 from .repository import ONE_REPLY, ProfileStore
 from .subscriber_changes import Publish, changed
-from .writes import change_event
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

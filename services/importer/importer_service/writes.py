@@ -4,15 +4,11 @@ Used alike by file imports, the upsert stream and the API. Records of one batch 
 against an in-memory view, so a later record sees an earlier one (duplicates in a file: last wins).
 """
 
-import os
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, Protocol, TypedDict
-
-from pydantic_core import to_json
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
 from profilehub_shared.contracts.profiles import (
@@ -26,7 +22,8 @@ from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 from profilehub_shared.geo import configured_locator
 
-from .domain.event_size import ENVELOPE_BYTES, changes_bound, largest_change, too_large_reason
+from .change_events import StoredChange, change_bytes, change_json, event_ids, event_size
+from .domain.event_size import ENVELOPE_BYTES, largest_change, too_large_reason
 from .domain.geo import fill_geo
 from .domain.matching import BatchProfiles, check_matching, match_values, missing_key, query_for
 from .domain.merge import Merged, NewProfileRules, RecordRejected, new_profile, update_profile
@@ -61,13 +58,6 @@ class Rejection:
     errors: list[RejectedField]
 
 
-class StoredChange(TypedDict):
-    """A change event ready to publish (and to store in a plan): its key and its JSON."""
-
-    key: str
-    json: str
-
-
 @dataclass
 class BatchResult:
     merged: list[Merged] = field(default_factory=list)
@@ -89,88 +79,6 @@ class BatchResult:
 
 def rejected_field(err: FieldValueError) -> RejectedField:
     return RejectedField(field=err.field, value=err.value, code=err.code, message=err.message)
-
-
-DATES = (datetime, date)
-PLAIN = frozenset({str, int, float, bool, type(None)})  # most values: JSON as they are, no further look
-
-
-def jsonable(value: Any) -> Any:
-    if type(value) in PLAIN:
-        return value
-    if isinstance(value, DATES):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def change_event(
-    db: Database, merged: Merged, source: Source, job_id: str | None, event_id: uuid.UUID | None = None
-) -> ProfileChanged:
-    return ProfileChanged.model_validate_json(change_json(db, merged, source, job_id, event_id))
-
-
-def change_json(
-    db: Database,
-    merged: Merged,
-    source: Source,
-    job_id: str | None,
-    event_id: uuid.UUID | None = None,
-    occurred_at: datetime | None = None,
-) -> str:
-    """The write's ProfileChanged as JSON, the very text `model_dump_json` gives, built as a plain document: a
-    model per event (and one per changed field) cost an import about a tenth of its CPU. Its values come from the
-    field rules, so there is nothing to validate a second time."""
-    return change_bytes(db, merged, source, job_id, event_id, occurred_at).decode()
-
-
-def change_bytes(
-    db: Database,
-    merged: Merged,
-    source: Source,
-    job_id: str | None,
-    event_id: uuid.UUID | None = None,
-    occurred_at: datetime | None = None,
-) -> bytes:
-    """`change_json` as UTF-8 bytes: what a Kafka message carries, and what its size is measured in."""
-    return to_json(
-        {
-            "event_id": event_id or uuid.uuid4(),
-            "occurred_at": occurred_at or datetime.now(UTC),
-            "database_id": db.id,
-            "profile_id": merged.profile["_id"],
-            "change": merged.outcome,
-            "source": source,
-            "changes": [
-                {
-                    "field": path,
-                    "old": old if type(old) in PLAIN else jsonable(old),  # most values: no call
-                    "new": new if type(new) in PLAIN else jsonable(new),
-                }
-                for path, (old, new) in merged.changes.items()
-            ],
-            "job_id": job_id,
-        }
-    )
-
-
-def stored_changes(db: Database, merged: list[Merged], source: Source, job_id: str | None) -> list[StoredChange]:
-    """The change events of a batch's writes, as a plan stores them (key and JSON), all occurring now."""
-    now = datetime.now(UTC)
-    return [
-        {"key": m.profile["_id"], "json": change_json(db, m, source, job_id, event_id, now)}
-        for m, event_id in zip(merged, event_ids(len(merged)), strict=True)
-    ]
-
-
-def event_ids(count: int) -> Iterator[uuid.UUID]:
-    """`count` random (version 4) event ids from one read of the system's randomness. `uuid.uuid4()` reads it
-    once an id, a system call that took 5 % of the importer's time during an import (sampled with py-spy)."""
-    pool = os.urandom(16 * count)
-    return (uuid.UUID(bytes=pool[at : at + 16], version=4) for at in range(0, len(pool), 16))
 
 
 async def write_batch(
@@ -338,14 +246,6 @@ async def plan_once(
         remember(m, done, event)
         result.events.append({"key": m.profile["_id"], "json": event})
     return result
-
-
-def event_size(db: Database, merged: Merged, source: Source, job_id: str | None) -> int:
-    """0 when the write's change event fits in one Kafka message, else the event's size in bytes."""
-    if merged.outcome == "unchanged" or changes_bound(merged.changes) <= MAX_MESSAGE_BYTES:
-        return 0
-    size = len(change_json(db, merged, source, job_id).encode())
-    return size if size + ENVELOPE_BYTES > MAX_MESSAGE_BYTES else 0
 
 
 async def flag_suppressed(writer: ProfileWriter, db: Database, merged: list[Merged]) -> list[Merged]:

@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from importer_service.writes import Merged, change_json
+from importer_service.change_events import change_json
+from importer_service.domain.merge import Merged
 from profilehub_shared.contracts.profiles import FieldChange, ProfileChanged
 from tests.unit.importer.test_writes import database
 

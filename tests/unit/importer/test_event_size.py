@@ -6,8 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import to_json
 
+from importer_service.change_events import change_json
 from importer_service.domain.event_size import ENVELOPE_BYTES, changes_bound, upper_bound
-from importer_service.writes import Merged, change_json
+from importer_service.domain.merge import Merged
 from tests.unit.importer.test_writes import database
 
 values = st.recursive(

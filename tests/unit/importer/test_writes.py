@@ -9,11 +9,12 @@ import bson
 import pytest
 from bson.codec_options import CodecOptions
 
+from importer_service.change_events import event_ids
 from importer_service.domain.matching import MatchingNotUsable
 from importer_service.domain.suppression import Listed
 from importer_service.repository import writes_of
 from importer_service.unique import UniqueGuard, claim_key, unique_names
-from importer_service.writes import Incoming, Merged, event_ids, plan_batch, write_batch
+from importer_service.writes import Incoming, Merged, plan_batch, write_batch
 from profilehub_shared.contracts.profiles import WriteOptions
 from profilehub_shared.contracts.schema_state import Database, DatabaseSettings
 from profilehub_shared.fields import CustomField, StandardFieldSettings
