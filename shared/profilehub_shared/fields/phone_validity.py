@@ -3,8 +3,10 @@
 An import checks every phone of every row. `is_valid_number` finds the number's region and then checks the
 number against that region's patterns; for a calling code shared by several regions (+1, +7, +44, +47 …) it finds
 the region by that very check and then makes it a second time, and each check looks up and compiles (from a cache)
-up to eleven patterns. Here a region's patterns are gathered once, a region found by the check is the answer, and
-the answer is the same: a test compares the two on generated numbers of every calling code.
+up to eleven patterns. Here a calling code's regions (metadata, leading digits, patterns) are gathered once, a
+region found by the check is the answer, and the answer is the same: a test compares the two on generated numbers
+of every calling code. `is_valid_national` takes the calling code and national number as they are, so a number
+read from its E.164 text is checked without building phonenumbers' number object.
 """
 
 import re
@@ -48,33 +50,74 @@ class RegionPatterns:
 def is_valid_number(number: PhoneNumber) -> bool:
     """What `phonenumbers.is_valid_number(number)` answers."""
     code = number.country_code
-    regions = COUNTRY_CODE_TO_REGION_CODE.get(code) if code is not None else None
-    if code is None or regions is None:
+    return code is not None and is_valid_national(code, national_significant_number(number))
+
+
+def is_valid_national(code: int, nsn: str) -> bool:
+    """Whether the number of calling code `code` and national significant number `nsn` is valid."""
+    regions = regions_of(code)
+    if not regions:
         return False
-    nsn = national_significant_number(number)
     if len(regions) == 1:
-        return valid_in(code, regions[0], nsn)
+        return regions[0].valid(nsn)
     for region in regions:  # the first region whose leading digits it has, or else that it is valid in
-        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
-        if metadata is None:
+        if region.metadata is None:
             continue
-        if metadata.leading_digits is not None:
-            if re.match(metadata.leading_digits, nsn):
-                return valid_in(code, region, nsn)
-        elif patterns_of(metadata).valid(nsn):
-            return metadata.country_code == code
+        if region.leading is not None:
+            if region.leading(nsn):
+                return region.valid(nsn)
+        elif region.patterns is not None and region.patterns.valid(nsn):
+            return region.metadata.country_code == code
     return False
 
 
-def valid_in(code: int, region: str, nsn: str) -> bool:
-    """`phonenumbers.is_valid_number_for_region` of a national number of calling code `code`."""
-    if region == NON_GEOGRAPHIC:
+@dataclass(frozen=True)
+class Region:
+    """A region of a calling code as a number's check needs it: its metadata (None: phonenumbers has none), the
+    match of its leading digits, its patterns, and whether its metadata is of that calling code at all."""
+
+    metadata: PhoneMetadata | None
+    leading: Callable[[str], re.Match[str] | None] | None
+    patterns: RegionPatterns | None
+    of_code: bool
+
+    def valid(self, nsn: str) -> bool:
+        """`phonenumbers.is_valid_number_for_region` of a national number of the calling code."""
+        return self.of_code and self.patterns is not None and self.patterns.valid(nsn)
+
+
+_REGIONS: dict[int, tuple[Region, ...]] = {}
+
+
+def regions_of(code: int) -> tuple[Region, ...]:
+    """The regions of calling code `code` in phonenumbers' order, gathered once (its metadata is never unloaded)."""
+    held = _REGIONS.get(code)
+    if held is None:
+        held = _REGIONS[code] = tuple(region(code, name) for name in COUNTRY_CODE_TO_REGION_CODE.get(code, ()))
+    return held
+
+
+def region(code: int, name: str) -> Region:
+    if name == NON_GEOGRAPHIC:
         metadata = PhoneMetadata.metadata_for_nongeo_region(code, None)
     else:
-        metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
-        if metadata is not None and metadata.country_code != code:
-            return False
-    return metadata is not None and patterns_of(metadata).valid(nsn)
+        metadata = PhoneMetadata.metadata_for_region(name.upper(), None)
+    if metadata is None:
+        return Region(None, None, None, False)
+    leading = leading_digits(metadata.leading_digits) if metadata.leading_digits is not None else None
+    of_code = name == NON_GEOGRAPHIC or metadata.country_code == code
+    return Region(metadata, leading, patterns_of(metadata), of_code)
+
+
+_LEADING: dict[str, Callable[[str], re.Match[str] | None]] = {}
+
+
+def leading_digits(text: str) -> Callable[[str], re.Match[str] | None]:
+    """`re.match` of a region's leading digits, compiled once (`re`'s own cache costs a lookup a number)."""
+    held = _LEADING.get(text)
+    if held is None:
+        held = _LEADING[text] = re.compile(text).match
+    return held
 
 
 _PATTERNS: dict[int, tuple[PhoneMetadata, RegionPatterns]] = {}  # by id of the (never unloaded) metadata

@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-from profilehub_shared.fields import phone_validity
+from profilehub_shared.fields import FieldValueError, phone_validity
 from profilehub_shared.fields.phones import coerce_phones, international
 
 pytestmark = pytest.mark.unit
@@ -91,3 +91,33 @@ def test_every_region_example_number_is_judged_alike(region: str, kind: int) -> 
     longer = phonenumbers.PhoneNumber(country_code=number.country_code, national_number=number.national_number * 10 + 1)
     for n in (number, longer):
         assert phone_validity.is_valid_number(n) == phonenumbers.is_valid_number(n)
+
+
+def phonenumbers_e164(text: str) -> str | None:
+    """What a number with + reads as by phonenumbers alone: its E.164 text, or None where it is not valid."""
+    number = parsed(text)
+    if number is None or not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@settings(max_examples=5000, deadline=None)
+@given(numbers)
+@example("+4790000000")
+@example("+4779000000")  # Svalbard, inside +47
+@example("+390612345678")  # Italy, its leading zero kept in the E.164 text
+@example("+3900000000")  # all zeros after the code
+@example("+16135550123")
+@example("+80012345678")
+def test_a_number_with_plus_reads_as_phonenumbers_writes_it(text: str) -> None:
+    """The E.164 text of the fast path is phonenumbers' own, and a number it refuses phonenumbers refuses too."""
+    if not text.startswith("+"):
+        return
+    expected = phonenumbers_e164(text)
+    try:
+        read = coerce_phones("phones", text)
+    except FieldValueError as err:
+        assert expected is None, (text, err.message)
+        assert err.code == "invalid_phone"
+        return
+    assert read == [expected]
