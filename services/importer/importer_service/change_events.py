@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any, TypedDict
 
-from pydantic_core import to_json
+import orjson
 
 from profilehub_shared.contracts.base import MAX_MESSAGE_BYTES
 from profilehub_shared.contracts.profiles import ProfileChanged, Source
@@ -68,8 +68,10 @@ def change_bytes(
     event_id: uuid.UUID | None = None,
     occurred_at: datetime | None = None,
 ) -> bytes:
-    """`change_json` as UTF-8 bytes: what a Kafka message carries, and what its size is measured in."""
-    return to_json(
+    """`change_json` as UTF-8 bytes: what a Kafka message carries, and what its size is measured in. Serialised
+    by orjson, which writes the model's very text for these values (UTC as `Z`; a test compares the two) in
+    half of pydantic's `to_json` time: 6 → 3 µs an event of the B1 file."""
+    return orjson.dumps(
         {
             "event_id": event_id or uuid.uuid4(),
             "occurred_at": occurred_at or datetime.now(UTC),
@@ -86,7 +88,8 @@ def change_bytes(
                 for path, (old, new) in merged.changes.items()
             ],
             "job_id": job_id,
-        }
+        },
+        option=orjson.OPT_UTC_Z,
     )
 
 

@@ -59,3 +59,29 @@ def test_change_json_is_what_the_model_gives(
     )
     assert text == expected.model_dump_json()
     assert read.occurred_at.tzinfo is not None and abs((datetime.now(UTC) - read.occurred_at).total_seconds()) < 60
+
+
+@given(
+    occurred_at=st.datetimes(timezones=st.just(UTC))
+    | st.datetimes(timezones=st.just(UTC)).map(lambda t: t.replace(microsecond=0)),
+    value=st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.characters(codec="utf-8")),
+)
+def test_times_numbers_and_text_are_written_as_the_model_writes_them(occurred_at: datetime, value: Any) -> None:
+    """Whole seconds (no fraction), the ends of int64, floats in exponent form, any text the codec takes."""
+    db = database()
+    merged = Merged("created", {"_id": "p1"}, {"fields.x": (None, value)})
+    event_id = uuid.uuid4()
+    text = change_json(db, merged, "import_file", "j", event_id, occurred_at)
+    expected = ProfileChanged(
+        event_id=event_id,
+        occurred_at=occurred_at,
+        database_id=db.id,
+        profile_id="p1",
+        change="created",
+        source="import_file",
+        job_id="j",
+        changes=[FieldChange(field="fields.x", old=None, new=value)],
+    )
+    assert text == expected.model_dump_json()
