@@ -8,7 +8,7 @@ from typing import Any
 from profilehub_shared.contracts.profiles import WriteOptions
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import STANDARD_FIELDS, FieldValueError
-from profilehub_shared.fields.coerce import Reader, StandardReader, custom_reader, standard_reader
+from profilehub_shared.fields.coerce import custom_reader, standard_reader
 from profilehub_shared.filters.derived import CHANNELS, STATUSES
 
 SYSTEM_KEYS = ("profile_id", "subscriptions")
@@ -123,34 +123,38 @@ def read_record(
     return RecordReader.of(db, opts).read(raw, from_text=from_text, skip_invalid=skip_invalid)
 
 
+# What a record's key is read as: its reader, if it has one (in `RecordReader.cells` and `.values`).
+CUSTOM, STANDARD, PROFILE_ID, SUBSCRIPTIONS, NOT_A_FIELD = "custom", "standard", "profile_id", "subscriptions", ""
+KeyReader = tuple[str, Any]
+
+
 @dataclass(frozen=True)
 class RecordReader:
-    """How a database reads the records of one write: each field's reader chosen once for the options (custom
-    fields for file cells and for JSON values), and the fields a record must hold."""
+    """How a database reads the records of one write: what each key is and its reader, chosen once for the
+    options (custom fields for file cells and for JSON values), and the fields a record must hold."""
 
     db: Database
-    cells: dict[str, Reader]  # custom fields, reading a file's cell
-    values: dict[str, Reader]  # custom fields, reading a JSON value
-    standard: dict[str, StandardReader]
+    cells: dict[str, KeyReader]  # a file's cells: key → (what it is, its reader)
+    values: dict[str, KeyReader]  # JSON values
     kept: set[str]
 
     @classmethod
     def of(cls, db: Database, opts: WriteOptions) -> "RecordReader":
         custom = partial(custom_reader, date_format=opts.date_format, timezone=opts.timezone, trim=opts.trim)
-        standard = partial(
+        standard_of = partial(
             standard_reader,
             default_phone_region=opts.default_phone_region,
             date_format=opts.date_format,
             timezone=opts.timezone,
             trim=opts.trim,
         )
-        return cls(
-            db,
-            cells={f.name: custom(f, from_text=True) for f in db.custom_fields},
-            values={f.name: custom(f, from_text=False) for f in db.custom_fields},
-            standard={name: standard(name) for name in STANDARD_FIELDS},
-            kept=must_hold(db, opts.matching),
-        )
+        standard = {name: (STANDARD, standard_of(name)) for name in STANDARD_FIELDS}
+        own = {PROFILE_ID: (PROFILE_ID, None), SUBSCRIPTIONS: (SUBSCRIPTIONS, None)}
+
+        def keys(from_text: bool) -> dict[str, KeyReader]:  # ids and subscriptions first, then custom fields
+            return standard | {f.name: (CUSTOM, custom(f, from_text=from_text)) for f in db.custom_fields} | own
+
+        return cls(db, cells=keys(True), values=keys(False), kept=must_hold(db, opts.matching))
 
     def read(self, raw: dict[str, Any], *, from_text: bool = False, skip_invalid: bool = False) -> ReadRecord:
         """Coerce every key of `raw`; empty values are noted, not coerced (merge decides what they mean).
@@ -160,25 +164,29 @@ class RecordReader:
         """
         out = ReadRecord()
         country = row_country(raw)
-        custom = self.cells if from_text else self.values
+        keys = self.cells if from_text else self.values
+        unknown = (NOT_A_FIELD, None)
         for name, value in raw.items():
-            if name == "profile_id":
+            what, reader = keys.get(name, unknown)
+            if what == PROFILE_ID:
                 out.profile_id = str(value) if not is_empty(value) else None
-            elif name == "subscriptions":
+            elif what == SUBSCRIPTIONS:
                 for item in value if isinstance(value, list) else [value]:
                     read_subscription(self.db, item, out)
-            elif is_empty(value):
+            elif not value.strip() if type(value) is str else is_empty(value):  # most values: text
                 out.empty.add(name)
-            else:
+            elif what == CUSTOM:
                 try:
-                    if (read_custom := custom.get(name)) is not None:
-                        out.custom[name] = read_custom(value)
-                    elif (read_standard := self.standard.get(name)) is not None:
-                        out.standard[name] = read_standard(value, country)
-                    else:
-                        out.unknown.append(name)
+                    out.custom[name] = reader(value)
                 except FieldValueError as exc:
                     out.errors.append(exc)
+            elif what == STANDARD:
+                try:
+                    out.standard[name] = reader(value, country)
+                except FieldValueError as exc:
+                    out.errors.append(exc)
+            else:
+                out.unknown.append(name)
         if skip_invalid:
             skip_invalid_values(out, self.kept)
         return out
