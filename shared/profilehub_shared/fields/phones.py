@@ -67,8 +67,14 @@ class PhoneHome:
 
     @staticmethod
     def of(row_country: str | None, default_region: str | None) -> "PhoneHome":
-        """The home of a row's numbers; the same few for a whole file, so each is made once."""
+        """The home of a row's numbers; the same few for a whole file, so each is made once (a country cell of
+        more than `MAX_COUNTRY_TEXT` characters is no country, and is not kept)."""
+        if row_country is not None and len(row_country) > MAX_COUNTRY_TEXT:
+            return phone_home.__wrapped__(row_country, default_region)
         return phone_home(row_country, default_region)
+
+
+MAX_COUNTRY_TEXT = 100
 
 
 @lru_cache(maxsize=4096)

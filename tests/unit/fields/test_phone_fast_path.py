@@ -121,3 +121,16 @@ def test_a_number_with_plus_reads_as_phonenumbers_writes_it(text: str) -> None:
         assert err.code == "invalid_phone"
         return
     assert read == [expected]
+
+
+def test_a_long_country_cell_is_read_but_not_kept() -> None:
+    """Homes are remembered for the few country texts of a file; a huge cell is read once and not held."""
+    from profilehub_shared.fields.phones import phone_home
+
+    phone_home.cache_clear()
+    with pytest.raises(FieldValueError) as refused:
+        coerce_phones("phones", "91234567", row_country="x" * 10_000)
+    assert refused.value.code == "invalid_phone" and "no country we know" in refused.value.message
+    assert phone_home.cache_info().currsize == 0
+    assert coerce_phones("phones", "91234567", row_country="Norway") == ["+4791234567"]
+    assert phone_home.cache_info().currsize == 1
