@@ -88,15 +88,28 @@ DELETE_CHUNK = 10_000
 
 
 async def delete_matching(collection: AsyncCollection, query: dict[str, Any]) -> int:
-    """`delete_many` in chunks of ids: FerretDB 1.x deletes what a query matched with one SQL statement holding
-    every id, and fails once there are more than 65,535 of them (a list or a database's history is larger)."""
+    """`delete_many` in chunks: FerretDB 1.x deletes what a query matched with one SQL statement holding every
+    id, and fails once there are more than 65,535 of them (a list or a database's history is larger).
+
+    A chunk is the next `DELETE_CHUNK` matching ids in order, deleted as the range from its first to its last id:
+    FerretDB 1.x tests `$in` against each document one listed id at a time, so deleting by the ids themselves
+    took time in documents × ids (70,000 documents: 48 s; by ranges 8 s). Ids of mixed or unordered kinds, or a
+    range that deletes nothing (a database ordering them otherwise than it compares them), go by their list."""
     deleted = 0
     while True:
-        found = collection.find(query, {"_id": 1}, batch_size=DELETE_CHUNK).limit(DELETE_CHUNK)
-        ids = [d["_id"] async for d in found]
+        found = collection.find(query, {"_id": 1}, batch_size=DELETE_CHUNK).sort("_id", ASCENDING)
+        ids = [d["_id"] async for d in found.limit(DELETE_CHUNK)]
         if not ids:
             return deleted
-        deleted += (await collection.delete_many({"_id": {"$in": ids}})).deleted_count
+        first, last = ids[0], ids[-1]
+        by_range = 0
+        if type(first) is type(last) and type(first) in RANGED_IDS:
+            ranged = {"$and": [query, {"_id": {"$gte": first, "$lte": last}}]}
+            by_range = (await collection.delete_many(ranged)).deleted_count
+        deleted += by_range or (await collection.delete_many({"_id": {"$in": ids}})).deleted_count
+
+
+RANGED_IDS = frozenset({int, str, ObjectId})  # ids whose range holds only their own kind, in their order
 
 
 async def prefetched(cursor: Any, size: int) -> AsyncIterator[list[dict[str, Any]]]:

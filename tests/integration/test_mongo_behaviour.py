@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from bson import ObjectId
@@ -218,14 +219,22 @@ async def test_a_file_larger_than_one_reply_is_read_back_whole(mongo: AsyncDatab
 
 
 async def test_deleting_more_documents_than_one_sql_statement_holds(mongo: AsyncDatabase) -> None:
-    """FerretDB 1.x fails a delete_many matching over 65,535 documents; `delete_matching` deletes them in chunks."""
+    """FerretDB 1.x fails a delete_many matching over 65,535 documents; `delete_matching` deletes them in chunks,
+    each the range of its ids, which must spare the documents inside a range that the query does not match, and
+    ids of every kind (numbers, text, object ids, documents) mixed in one collection."""
     coll = mongo[latin_name("deletes")]
     many = 70_000
+    kept = {i for i in range(0, many, 7)}  # inside every range, not matched
     for start in range(0, many, 10_000):
-        await coll.insert_many([{"_id": i, "group": "a"} for i in range(start, start + 10_000)])
-    await coll.insert_one({"_id": "keep", "group": "b"})
-    assert await delete_matching(coll, {"group": "a"}) == many
-    assert [d["_id"] async for d in coll.find({})] == ["keep"]
+        docs = [{"_id": i, "group": "b" if i in kept else "a"} for i in range(start, start + 10_000)]
+        await coll.insert_many(docs)
+    others: list[Any] = [*(f"t{i}" for i in range(50)), *(ObjectId() for _ in range(50)), {"k": 1}, 2.5, True]
+    await coll.insert_many([{"_id": i, "group": "a"} for i in others])
+    await coll.insert_many([{"_id": "keep", "group": "b"}, {"_id": ObjectId(), "group": "b"}])
+    expected = many - len(kept) + len(others)
+    assert await delete_matching(coll, {"group": "a"}) == expected
+    assert await coll.count_documents({"group": "a"}) == 0
+    assert await coll.count_documents({"group": "b"}) == len(kept) + 2
 
 
 async def test_stored_files_read_back_through_gridfs_and_a_file_over_its_limit_leaves_nothing(
