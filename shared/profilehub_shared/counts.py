@@ -6,7 +6,7 @@ from typing import Any
 import bson
 from bson import Binary
 
-from .mongo import ONE_REPLY, profiles_collection_name
+from .mongo import find_all, profiles_collection_name
 
 COUNTS_COLLECTION = "profile_counts"
 REVISION = "rev"  # bumped by every update that counts expected profiles
@@ -40,8 +40,7 @@ async def stored_of(profiles: Any, ids: set[str]) -> set[str]:
     """Those of `ids` that are stored profiles."""
     if not ids:
         return set()
-    found = profiles.find({"_id": {"$in": sorted(ids)}}, {"_id": 1}, batch_size=ONE_REPLY)
-    return {d["_id"] async for d in found}
+    return {d["_id"] for d in await find_all(profiles, {"_id": {"$in": sorted(ids)}}, {"_id": 1})}
 
 
 async def current_count(db: Any, database_id: str) -> int | None:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import bson
 from bson import Binary, ObjectId
 from gridfs.errors import CorruptGridFile, NoFile
 from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
@@ -128,6 +129,49 @@ async def prefetched(cursor: Any, size: int) -> AsyncIterator[list[dict[str, Any
 # Bounded reads ask for everything in the first reply, so no server cursor outlives them: FerretDB 1.x keeps
 # the cursor of a client that died mid-read (kill -9) open, and later schema changes then wait on it forever.
 ONE_REPLY = 100_000
+
+
+# A long `$in` list is asked in pieces of this many values at once: FerretDB 1.x checks each document it found
+# against the list one value at a time, so one query's time grows as found × listed (5,000 emails, all stored:
+# 1.16 s as one query, 0.28 s as ten of 500).
+IN_PIECE = 500
+
+
+def in_pieces(query: dict[str, Any], piece: int = IN_PIECE) -> list[dict[str, Any]]:
+    """`query` as queries whose `$in` lists hold at most `piece` values, together matching what it matches: its
+    longest top-level `{"$in": list}` condition (alone in its operator document) cut in pieces, the rest kept."""
+    long = [
+        (len(c["$in"]), path)
+        for path, c in query.items()
+        if isinstance(c, dict) and c.keys() == {"$in"} and isinstance(c["$in"], list) and len(c["$in"]) > piece
+    ]
+    if not long:
+        return [query]
+    path = max(long)[1]
+    values = query[path]["$in"]
+    return [query | {path: {"$in": values[at : at + piece]}} for at in range(0, len(values), piece)]
+
+
+async def find_all(
+    collection: AsyncCollection, query: dict[str, Any], projection: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every document matching `query`, each read in one reply; a long `$in` list asked in pieces side by side
+    (see `IN_PIECE`), a document found by two pieces given once."""
+    queries = in_pieces(query)
+    if len(queries) == 1:
+        return await collection.find(query, projection, batch_size=ONE_REPLY).to_list()
+    if projection is not None and not projection.get("_id", 1):
+        raise ValueError("find_all gives a document found twice once, by its _id: keep _id in the projection")
+    parts = await asyncio.gather(*(collection.find(q, projection, batch_size=ONE_REPLY).to_list() for q in queries))
+    found: dict[Any, dict[str, Any]] = {}
+    for doc in (d for part in parts for d in part):
+        found.setdefault(id_key(doc["_id"]), doc)
+    return list(found.values())
+
+
+def id_key(value: Any) -> Any:
+    """An `_id` as a key of a dict: itself, or its BSON when it is a document or a list (not hashable)."""
+    return bson.encode({"_id": value}) if isinstance(value, dict | list) else value
 
 
 async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> tuple[int, int]:

@@ -16,10 +16,13 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from profilehub_shared.mongo import (
+    IN_PIECE,
     UPDATES_PER_COMMAND,
     FileTooLarge,
     bulk_update,
     delete_matching,
+    find_all,
+    in_pieces,
     store_file,
     stored_file_chunks,
 )
@@ -235,6 +238,24 @@ async def test_deleting_more_documents_than_one_sql_statement_holds(mongo: Async
     assert await delete_matching(coll, {"group": "a"}) == expected
     assert await coll.count_documents({"group": "a"}) == 0
     assert await coll.count_documents({"group": "b"}) == len(kept) + 2
+
+
+async def test_a_long_in_list_finds_what_one_query_finds_each_document_once(mongo: AsyncDatabase) -> None:
+    """`find_all` asks a list longer than `IN_PIECE` in pieces: the same documents as the single query, a document
+    matched by values in two pieces given once, other conditions and the projection kept."""
+    coll = mongo[latin_name("pieces")]
+    count = 3 * IN_PIECE
+    docs = [{"_id": f"p{i}", "phones": [f"a{i}", f"b{i}"], "kind": i % 2, "x": i} for i in range(count)]
+    await coll.insert_many(docs)
+    wanted = [f"a{i}" for i in range(0, count, 2)] + [f"b{i}" for i in range(0, count, 2)] + ["a-none"]
+    query = {"phones": {"$in": wanted}, "kind": 0}
+    assert len(in_pieces(query)) > 2
+    found = await find_all(coll, query, {"x": 1})
+    one_query = await coll.find(query, {"x": 1}).to_list()
+    assert sorted(d["_id"] for d in found) == sorted(d["_id"] for d in one_query)
+    assert len(found) == count // 2 and {tuple(d) for d in found} == {("_id", "x")}
+    with pytest.raises(ValueError, match="keep _id"):
+        await find_all(coll, query, {"_id": 0, "x": 1})
 
 
 async def test_stored_files_read_back_through_gridfs_and_a_file_over_its_limit_leaves_nothing(

@@ -7,7 +7,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from profilehub_shared.mongo import ONE_REPLY, delete_matching, only_duplicate_keys, profiles_collection_name
+from profilehub_shared.mongo import delete_matching, find_all, only_duplicate_keys, profiles_collection_name
 
 # Databases and profiles seen to exist are remembered for a minute: a burst of interactions then costs one insert
 # per batch instead of three round trips. The price: for up to a minute after a profile is deleted, its late
@@ -49,7 +49,7 @@ class HistoryStore:
     async def _known(self, scope: str, collection: Any, ids: set[str]) -> set[str]:
         unsure = sorted(i for i in ids if (scope, i) not in self.known)
         if unsure:
-            async for d in collection.find({"_id": {"$in": unsure}}, {"_id": 1}, batch_size=ONE_REPLY):
+            for d in await find_all(collection, {"_id": {"$in": unsure}}, {"_id": 1}):
                 self.known[(scope, d["_id"])] = True
         return {i for i in ids if (scope, i) in self.known}
 

@@ -16,7 +16,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from profilehub_shared.mongo import only_duplicate_keys
+from profilehub_shared.mongo import find_all, only_duplicate_keys
 
 
 def storable(text: str) -> str:
@@ -98,7 +98,7 @@ class Checkpoints:
         if not lines:
             return
         ids = [line["_id"] for line in lines]
-        stored = {d["_id"] async for d in self.rejections.find({"_id": {"$in": ids}}, {"_id": 1}, batch_size=len(ids))}
+        stored = {d["_id"] for d in await find_all(self.rejections, {"_id": {"$in": ids}}, {"_id": 1})}
         missing = [line for line in lines if line["_id"] not in stored]
         if missing:
             try:

@@ -15,6 +15,7 @@ from profilehub_shared.mongo import (
     ONE_REPLY,
     bulk_update,
     bulk_update_matched,
+    find_all,
     only_duplicate_keys,
     profiles_collection_name,
 )
@@ -133,14 +134,14 @@ class ProfileStore:
         await self.profiles(database_id).update_many({}, {"$unset": unset})
 
     async def find(self, database_id: str, query: dict[str, Any]) -> list[dict[str, Any]]:
-        return [p async for p in self.profiles(database_id).find(query, batch_size=ONE_REPLY)]
+        return await find_all(self.profiles(database_id), query)
 
     async def listed(self, list_id: str, values: list[str]) -> Listed:
         """The entries of suppression list `list_id` among `values` (emails, domains, phones)."""
         if not values:
             return NOTHING_LISTED
         query = {"list_id": list_id, "value": {"$in": values}}
-        return Listed.of([e async for e in self.db.suppression_entries.find(query, batch_size=ONE_REPLY)])
+        return Listed.of(await find_all(self.db.suppression_entries, query))
 
     async def save(self, database_id: str, merged: list[Merged]) -> None:
         await self.apply(database_id, writes_of(merged))

@@ -34,7 +34,7 @@ from pymongo.errors import BulkWriteError
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.fields import FieldValueError
 from profilehub_shared.fields.errors import short_repr
-from profilehub_shared.mongo import delete_matching, only_duplicate_keys, profiles_collection_name
+from profilehub_shared.mongo import delete_matching, find_all, only_duplicate_keys, profiles_collection_name
 
 from .domain.merge import Merged, RecordRejected
 
@@ -146,10 +146,10 @@ class UniqueClaims:
         for name, vs in wanted.items():
             if vs:
                 query = {f"fields.{name}": {"$in": vs}}
-                async for p in profiles.find(query, {f"fields.{name}": 1}, batch_size=10_000):
+                for p in await find_all(profiles, query, {f"fields.{name}": 1}):
                     stored[claim_key(db.id, name, p["fields"][name])] = p["_id"]
         now = datetime.now(UTC)
-        async for claim in self.claims.find({"_id": {"$in": keys}}, batch_size=10_000):
+        for claim in await find_all(self.claims, {"_id": {"$in": keys}}):
             key, holder = claim["_id"], claim["profile_id"]
             guard.holders[key] = holder
             if stored.get(key) != holder and claimed_at(claim) < now - STALE_AFTER:
@@ -215,7 +215,7 @@ class UniqueClaims:
                 raise
             lost = [docs[e["index"]] for e in errors]  # there already: held by this profile, or by another
         keys = [d["_id"] for d in lost]
-        held = {c["_id"]: c["profile_id"] async for c in self.claims.find({"_id": {"$in": keys}})}
+        held = {c["_id"]: c["profile_id"] for c in await find_all(self.claims, {"_id": {"$in": keys}})}
         return sum(held.get(d["_id"]) != d["profile_id"] for d in lost)
 
     async def forget(self, database_id: str, names: list[str] | None = None) -> None:
