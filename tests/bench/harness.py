@@ -134,9 +134,11 @@ async def produce(settings: Any, topic: str, messages: Iterable[tuple[bytes, byt
         await producer.stop()
 
 
-async def batch_steps(metrics_url: str) -> str:
-    """Where an import's batches spent their time, from the importer's `profilehub_import_batch_step_seconds`: each
-    step's mean seconds a batch, and its total (steps overlap: batches are read side by side with the one applied)."""
+StepTotals = tuple[dict[str, float], dict[str, float]]  # step → seconds, step → batches
+
+
+async def step_totals(metrics_url: str) -> StepTotals:
+    """The importer's `profilehub_import_batch_step_seconds` so far: each step's seconds and batches."""
     async with httpx.AsyncClient(timeout=10) as client:
         text = (await client.get(metrics_url)).text
     sums: dict[str, float] = {}
@@ -147,5 +149,15 @@ async def batch_steps(metrics_url: str) -> str:
                 into = {"_sum": sums, "_count": counts}.get(sample.name.removeprefix(family.name))
                 if into is not None:
                     into[sample.labels["step"]] = sample.value
-    steps = [f"{step} {sums[step] / n:.3f} s ({sums[step]:.0f} s)" for step, n in counts.items() if n]
+    return sums, counts
+
+
+async def batch_steps(metrics_url: str, since: StepTotals = ({}, {})) -> str:
+    """Where an import's batches spent their time (those since `since`, a `step_totals`): each step's mean seconds
+    a batch, and its total (steps overlap: batches are read side by side with the one applied)."""
+    sums, counts = await step_totals(metrics_url)
+    before_sums, before_counts = since
+    spent = {step: sums[step] - before_sums.get(step, 0.0) for step in sums}
+    batches = {step: counts[step] - before_counts.get(step, 0.0) for step in counts}
+    steps = [f"{step} {spent[step] / n:.3f} s ({spent[step]:.0f} s)" for step, n in batches.items() if n]
     return "batch steps, mean a batch (total): " + ", ".join(steps)

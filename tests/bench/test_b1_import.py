@@ -63,12 +63,13 @@ def row(i: int, rnd: random.Random) -> tuple[str, dict[str, Any]]:
     return line, doc
 
 
-def write_csv(path: Path, rows: int = ROWS) -> None:
+def write_csv(path: Path, rows: int = ROWS, line: Callable[[str], str] = lambda text: text) -> None:
+    """The B1 file; `line` may change each line's text (B1u's second file)."""
     rnd = random.Random(1)
     with path.open("w") as f:
         f.write(HEADER + "\n")
         for i in range(rows):
-            f.write(row(i, rnd)[0] + "\n")
+            f.write(line(row(i, rnd)[0]) + "\n")
 
 
 async def raw_bulk_write(mongo: AsyncDatabase, upserts: bool, rows: int = ROWS) -> None:
@@ -86,9 +87,14 @@ async def raw_bulk_write(mongo: AsyncDatabase, upserts: bool, rows: int = ROWS) 
 
 
 async def import_file_through_api(
-    api: httpx.AsyncClient, db_id: str, path: Path, rows: int, progress: Callable[[int], None] = lambda n: None
+    api: httpx.AsyncClient,
+    db_id: str,
+    path: Path,
+    rows: int,
+    progress: Callable[[int], None] = lambda n: None,
+    outcome: str = "created",
 ) -> None:
-    """Upload the file, start the import and wait until it is done with every row created."""
+    """Upload the file, start the import and wait until it is done with every row `outcome` (created)."""
     with path.open("rb") as f:
         answer = await api.post(
             f"/databases/{db_id}/imports",
@@ -102,7 +108,7 @@ async def import_file_through_api(
         job = (await api.get(f"/jobs/{job_id}")).json()
         progress(job["counts"]["processed"])
         if job["status"] != "running" and job["status"] != "queued":
-            assert job["status"] == "done" and job["counts"]["created"] == rows, job
+            assert job["status"] == "done" and job["counts"][outcome] == rows, job
             return
         await asyncio.sleep(1)
 
