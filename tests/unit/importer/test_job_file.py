@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from importer_service.batch_sharing import turn_free
+from importer_service.batch_sharing import HOLDER, held_here, turn_free
 from importer_service.files import Row
 from importer_service.import_job import ArchiveLimits
 from importer_service.job_files import JobFile
@@ -53,6 +53,17 @@ def test_a_turn_is_free_when_nobody_holds_it_or_its_lease_ran_out() -> None:
     assert turn_free({"turn": "a", "turn_until": now - timedelta(seconds=1)})
     assert turn_free({"turn": "a", "turn_until": (now - timedelta(seconds=1)).replace(tzinfo=None)})
     assert not turn_free({"turn": "a", "turn_until": now + timedelta(seconds=30)})
+
+
+def test_a_turn_is_held_here_while_a_taker_of_this_process_keeps_it() -> None:
+    """Takers of this process then wait to be woken rather than asking the database every 50 ms."""
+    now = datetime.now(UTC)
+    later, before = now + timedelta(seconds=30), now - timedelta(seconds=1)
+    assert held_here({"turn": f"{HOLDER}:abc", "turn_until": later})
+    assert not held_here({"turn": f"{HOLDER}:abc", "turn_until": before})  # its lease ran out: look often
+    assert not held_here({"turn": f"{HOLDER}0:abc", "turn_until": later})  # another process (pid 1 vs 10)
+    assert not held_here({"turn": "elsewhere:1:abc", "turn_until": later})
+    assert not held_here({"turn": None, "turn_until": None})
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
