@@ -135,6 +135,7 @@ ONE_REPLY = 100_000
 # against the list one value at a time, so one query's time grows as found × listed (5,000 emails, all stored:
 # 1.16 s as one query, 0.28 s as ten of 500).
 IN_PIECE = 500
+PIECES_AT_ONCE = 8  # however long the list, a few of the client's connections
 
 
 def in_pieces(query: dict[str, Any], piece: int = IN_PIECE) -> list[dict[str, Any]]:
@@ -156,13 +157,19 @@ async def find_all(
     collection: AsyncCollection, query: dict[str, Any], projection: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """Every document matching `query`, each read in one reply; a long `$in` list asked in pieces side by side
-    (see `IN_PIECE`), a document found by two pieces given once."""
+    (see `IN_PIECE`, at most `PIECES_AT_ONCE` at a time), a document found by two pieces given once."""
     queries = in_pieces(query)
     if len(queries) == 1:
         return await collection.find(query, projection, batch_size=ONE_REPLY).to_list()
     if projection is not None and not projection.get("_id", 1):
         raise ValueError("find_all gives a document found twice once, by its _id: keep _id in the projection")
-    parts = await asyncio.gather(*(collection.find(q, projection, batch_size=ONE_REPLY).to_list() for q in queries))
+    at_once = asyncio.Semaphore(PIECES_AT_ONCE)
+
+    async def piece(q: dict[str, Any]) -> list[dict[str, Any]]:
+        async with at_once:
+            return await collection.find(q, projection, batch_size=ONE_REPLY).to_list()
+
+    parts = await asyncio.gather(*(piece(q) for q in queries))
     found: dict[Any, dict[str, Any]] = {}
     for doc in (d for part in parts for d in part):
         found.setdefault(id_key(doc["_id"]), doc)

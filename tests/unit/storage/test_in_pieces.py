@@ -1,12 +1,13 @@
 """A long `$in` list is asked in pieces that together match what the query matches, and nothing else."""
 
+import asyncio
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profilehub_shared.mongo import in_pieces
+from profilehub_shared.mongo import IN_PIECE, PIECES_AT_ONCE, find_all, in_pieces
 
 pytestmark = pytest.mark.unit
 
@@ -37,3 +38,32 @@ def test_the_longest_list_is_cut_and_other_operators_are_left_whole() -> None:
     assert in_pieces({"c": query["c"], "d": {"$nin": list(range(9))}}, 3) == [
         {"c": query["c"], "d": {"$nin": list(range(9))}}
     ]
+
+
+class CountingCollection:
+    """Answers each find with the listed ids after a pause, and notes how many finds ran at once."""
+
+    def __init__(self) -> None:
+        self.running = self.most = 0
+
+    def find(self, query: dict[str, Any], projection: Any = None, batch_size: int = 0) -> "CountingCollection.Cursor":
+        return self.Cursor(self, query["_id"]["$in"])
+
+    class Cursor:
+        def __init__(self, owner: "CountingCollection", ids: list[Any]) -> None:
+            self.owner, self.ids = owner, ids
+
+        async def to_list(self) -> list[dict[str, Any]]:
+            self.owner.running += 1
+            self.owner.most = max(self.owner.most, self.owner.running)
+            await asyncio.sleep(0.001)
+            self.owner.running -= 1
+            return [{"_id": i} for i in self.ids]
+
+
+async def test_a_very_long_list_is_asked_a_few_pieces_at_a_time() -> None:
+    coll = CountingCollection()
+    ids = [*range(40 * IN_PIECE), 0, 1]  # 41 pieces, two ids listed twice
+    found = await find_all(coll, {"_id": {"$in": ids}})  # type: ignore[arg-type]
+    assert sorted(d["_id"] for d in found) == list(range(40 * IN_PIECE))
+    assert coll.most == PIECES_AT_ONCE
