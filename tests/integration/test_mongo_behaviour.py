@@ -15,17 +15,8 @@ from gridfs.errors import CorruptGridFile
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.mongo import (
-    IN_PIECE,
-    UPDATES_PER_COMMAND,
-    FileTooLarge,
-    bulk_update,
-    delete_matching,
-    find_all,
-    in_pieces,
-    store_file,
-    stored_file_chunks,
-)
+from profilehub_shared.mongo import IN_PIECE, UPDATES_PER_COMMAND, bulk_update, delete_matching, find_all, in_pieces
+from profilehub_shared.stored_files import FileTooLarge, store_file, stored_file_chunks
 from tests.conftest import latin_name
 
 STATEMENTS = 450  # more than FerretDB's pool of connections (50), and than two commands of bulk_update

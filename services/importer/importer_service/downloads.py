@@ -9,7 +9,7 @@ import psutil
 from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.mongo import stored_file_chunks
+from profilehub_shared.stored_files import stored_file_chunks
 
 
 async def download(db: AsyncDatabase, file_id: str) -> str:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from gridfs import AsyncGridFSBucket, NoFile
 from pymongo.asynchronous.database import AsyncDatabase
 
-from ..mongo import store_file
+from ..stored_files import store_file
 
 BUCKET = "exports"
 CHUNK = 1024 * 1024

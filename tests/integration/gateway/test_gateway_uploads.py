@@ -7,7 +7,7 @@ from bson import ObjectId
 from pymongo.asynchronous.database import AsyncDatabase
 
 from gateway_service.uploads import remove_ended_uploads, remove_job_upload
-from profilehub_shared.mongo import CHUNK_SIZE, store_file
+from profilehub_shared.stored_files import CHUNK_SIZE, store_file
 
 
 async def stored_upload(mongo: AsyncDatabase, age: timedelta = timedelta(0)) -> ObjectId:

@@ -15,7 +15,7 @@ from profilehub_shared.contracts.jobs import ImportParams, JobCounts, JobKind, J
 from profilehub_shared.contracts.schema_state import Database
 from profilehub_shared.exporting import FORMATS
 from profilehub_shared.exporting.results import BUCKET as RESULTS
-from profilehub_shared.mongo import FileTooLarge, store_file, stored_file_chunks
+from profilehub_shared.stored_files import FileTooLarge, store_file, stored_file_chunks
 
 from ..auth import Caller
 from ..errors import ApiError, not_found, responses, validation_details
