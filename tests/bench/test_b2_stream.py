@@ -17,7 +17,7 @@ from profilehub_shared.contracts.profiles import UpsertProfile
 from profilehub_shared.contracts.schema import AddField, CreateDatabase
 from profilehub_shared.counts import current_count
 from profilehub_shared.fields import CustomField
-from profilehub_shared.kafka import make_broker
+from profilehub_shared.kafka import ensure_topics, make_broker, topics_of
 from profilehub_shared.mongo import profiles_collection_name
 from profilehub_shared.settings import ServiceSettings
 from schema_service.app import create_app as schema_app
@@ -97,6 +97,8 @@ async def test_b2_stream_upserts(settings: ServiceSettings, mongo: AsyncDatabase
         for spec in ({"name": "score", "type": "number"}, {"name": "plan", "type": "enum", "options": ["free", "pro"]}):
             await caller.ask(AddField(database_id=db_id, field=CustomField.model_validate(spec)))
 
+        # On a new broker the topic does not exist until the importer starts: made here, as the importer would.
+        await ensure_topics(settings.kafka_bootstrap_servers, topics_of([UpsertProfile]))
         start = await end_offsets(settings, UpsertProfile.topic)
         await produce(settings, UpsertProfile.topic, upserts(db_id))
         end = await end_offsets(settings, UpsertProfile.topic)
