@@ -1,12 +1,12 @@
 """MongoDB access shared by the services (PyMongo's native async client)."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 
 import bson
 from bson import ObjectId
-from pymongo import ASCENDING, AsyncMongoClient, UpdateOne
+from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, OperationFailure
@@ -62,14 +62,6 @@ def only_duplicate_keys(exc: BulkWriteError) -> bool:
 def profiles_collection_name(database_id: str) -> str:
     """The collection holding one database's profiles (written by the importer only)."""
     return f"profiles_{database_id}"
-
-
-# Update statements per command. FerretDB, as deploy/local patches it, reads a command's documents by `_id` in one
-# query and writes them in one transaction, so larger commands cost fewer round trips (100,000 updates: 10.2 s in
-# commands of 20, 8.1 s in commands of 250). A stock FerretDB 1.x holds one pooled connection per statement until
-# the command ends and never finishes one of more statements than its pool (50): it needs those patches anyway
-# (it also loses concurrent updates of one document).
-UPDATES_PER_COMMAND = 200
 
 
 async def document_count(collection: AsyncCollection) -> int:
@@ -176,26 +168,3 @@ async def find_all(
 def id_key(value: Any) -> Any:
     """An `_id` as a key of a dict: itself, or its BSON when it is a document or a list (not hashable)."""
     return bson.encode({"_id": value}) if isinstance(value, dict | list) else value
-
-
-async def bulk_update(collection: AsyncCollection, updates: Sequence[UpdateOne]) -> tuple[int, int]:
-    """Unordered update statements, in commands of at most `UPDATES_PER_COMMAND`; returns (modified, upserted)."""
-    modified = upserted = 0
-    for start in range(0, len(updates), UPDATES_PER_COMMAND):
-        result = await collection.bulk_write(list(updates[start : start + UPDATES_PER_COMMAND]), ordered=False)
-        modified += result.modified_count
-        upserted += result.upserted_count
-    return modified, upserted
-
-
-async def bulk_update_matched(collection: AsyncCollection, updates: Sequence[UpdateOne], concurrency: int = 4) -> int:
-    """Unordered update statements in commands of `UPDATES_PER_COMMAND`, `concurrency` commands at a time (FerretDB
-    works on several while one waits on PostgreSQL); returns how many statements matched a document."""
-    commands = [list(updates[i : i + UPDATES_PER_COMMAND]) for i in range(0, len(updates), UPDATES_PER_COMMAND)]
-    gate = asyncio.Semaphore(concurrency)
-
-    async def run(command: list[UpdateOne]) -> int:
-        async with gate:
-            return (await collection.bulk_write(command, ordered=False)).matched_count
-
-    return sum(await asyncio.gather(*(run(c) for c in commands)))

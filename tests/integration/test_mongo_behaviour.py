@@ -15,7 +15,14 @@ from gridfs.errors import CorruptGridFile
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
-from profilehub_shared.mongo import IN_PIECE, UPDATES_PER_COMMAND, bulk_update, delete_matching, find_all, in_pieces
+from profilehub_shared.bulk_writes import (
+    COMMANDS_AT_ONCE,
+    INSERTS_PER_COMMAND,
+    UPDATES_PER_COMMAND,
+    bulk_update,
+    insert_all,
+)
+from profilehub_shared.mongo import IN_PIECE, delete_matching, find_all, in_pieces
 from profilehub_shared.stored_files import FileTooLarge, store_file, stored_file_chunks
 from tests.conftest import latin_name
 
@@ -145,9 +152,20 @@ async def test_bulk_update_counts_modified_and_upserted_across_commands(mongo: A
     await coll.insert_many([{"_id": f"p{i}", "n": 0} for i in range(STATEMENTS // 2)])
     updates = [UpdateOne({"_id": f"p{i}"}, {"$set": {"n": i + 1}}, upsert=True) for i in range(STATEMENTS)]
     async with asyncio.timeout(60):
-        modified, upserted = await bulk_update(coll, updates)
-    assert (modified, upserted) == (STATEMENTS // 2, STATEMENTS - STATEMENTS // 2)
+        matched, modified, upserted = await bulk_update(coll, updates)
+    assert (matched, modified, upserted) == (STATEMENTS // 2, STATEMENTS // 2, STATEMENTS - STATEMENTS // 2)
     assert sorted([d["n"] async for d in coll.find({}, {"n": 1})]) == list(range(1, STATEMENTS + 1))
+
+
+async def test_insert_all_stores_every_document_once_across_side_by_side_commands(mongo: AsyncDatabase) -> None:
+    documents = [{"_id": f"d{i:05d}", "n": i} for i in range(3 * INSERTS_PER_COMMAND + 7)]
+    assert len(documents) > COMMANDS_AT_ONCE * INSERTS_PER_COMMAND / 2
+    coll = mongo[latin_name("inserts")]
+    await coll.insert_many(documents[5:900:7])  # stored already, by a write before a crash: done, not an error
+    async with asyncio.timeout(60):
+        inserted = await insert_all(coll, documents)
+    assert inserted == len(documents) - len(documents[5:900:7])
+    assert sorted([d["n"] async for d in coll.find({}, {"n": 1})]) == list(range(len(documents)))
 
 
 async def test_id_filters_find_exactly_the_documents_with_that_id(mongo: AsyncDatabase) -> None:

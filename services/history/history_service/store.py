@@ -5,9 +5,9 @@ from typing import Any
 from cachetools import TTLCache
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
 
-from profilehub_shared.mongo import delete_matching, find_all, only_duplicate_keys, profiles_collection_name
+from profilehub_shared.bulk_writes import insert_all
+from profilehub_shared.mongo import delete_matching, find_all, profiles_collection_name
 
 # Databases and profiles seen to exist are remembered for a minute: a burst of interactions then costs one insert
 # per batch instead of three round trips. The price: for up to a minute after a profile is deleted, its late
@@ -30,15 +30,7 @@ class HistoryStore:
 
     async def add(self, entries: list[dict[str, Any]]) -> int:
         """Store entries once: an entry whose event id is stored already (a redelivery) is skipped."""
-        if not entries:
-            return 0
-        try:
-            result = await self.history.insert_many(entries, ordered=False)
-            return len(result.inserted_ids)
-        except BulkWriteError as exc:
-            if not only_duplicate_keys(exc):
-                raise
-            return int(exc.details.get("nInserted", 0))
+        return await insert_all(self.history, entries)
 
     async def known_databases(self, ids: set[str]) -> set[str]:
         return await self._known("", self.db.databases, ids)

@@ -16,9 +16,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from profilehub_shared.bulk_writes import bulk_update
 from profilehub_shared.contracts.interactions import InteractionRecorded
 from profilehub_shared.filters.activity import families_of
-from profilehub_shared.mongo import ONE_REPLY, bulk_update, only_duplicate_keys, profiles_collection_name
+from profilehub_shared.mongo import ONE_REPLY, only_duplicate_keys, profiles_collection_name
 
 from .domain.activity import APPLIED, REVISION, Happened, activity_changes
 
@@ -108,7 +109,7 @@ class ActivityLedger:
             still_open = await self._still_open(current.values())
             changes = {pid: activity_changes(p, by_profile[pid], still_open) for pid, p in current.items()}
             updates = [_guarded(current[pid], change) for pid, change in changes.items()]
-            modified, _ = await bulk_update(profiles, updates)
+            modified = (await bulk_update(profiles, updates)).modified
             if modified == len(updates):  # every guard held: no other writer came between
                 return
             left = await self._not_written(profiles, {pid: change[APPLIED] for pid, change in changes.items()})

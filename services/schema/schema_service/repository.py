@@ -6,9 +6,10 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
+from profilehub_shared.bulk_writes import bulk_update
 from profilehub_shared.contracts.schema import SchemaChangeAnswered
 from profilehub_shared.contracts.schema_state import Database, PromoPool, Resource, SuppressionList
-from profilehub_shared.mongo import bulk_update, delete_matching, is_duplicate_key, profiles_collection_name
+from profilehub_shared.mongo import delete_matching, is_duplicate_key, profiles_collection_name
 
 from .errors import Conflict
 
@@ -127,7 +128,8 @@ class MongoSchemaStore:
             )
             for v in values
         ]
-        _, added = await bulk_update(self.db.suppression_entries, ops)
+        # One command after another: a value given twice is upserted twice, the second finding the first.
+        added = (await bulk_update(self.db.suppression_entries, ops, at_once=1)).upserted
         return added, len(values) - added
 
     async def remove_entries(self, list_id: str, kind: str, values: list[str]) -> int:
