@@ -174,7 +174,7 @@ async def plan_once(
     guard = await writer.unique_guard(db, unique_values(db, reads))
     touched: dict[str, Merged] = {}
     refs: dict[str, dict[str, str]] = {}  # profile id → command ref → outcome, for stream writes
-    written = written_before(known) if remember_writes else {}
+    written = written_before(db.id, known) if remember_writes else {}
     rules = NewProfileRules.of(db)
     ids = event_ids(len(reads))  # one for each record at most: a record's event is built once, when it is written
     events: dict[str, str] = {}  # profile id → its event's JSON (an import's: the stream's are built below)
