@@ -42,10 +42,10 @@ async def side_by_side(
             return await write(piece)
 
     ended = await asyncio.gather(*(one(p) for p in pieces), return_exceptions=True)
-    for outcome in ended:
-        if isinstance(outcome, BaseException):
-            raise outcome
-    return ended  # type: ignore[return-value]  # no exception among them
+    failed = next((outcome for outcome in ended if isinstance(outcome, BaseException)), None)
+    if failed is not None:
+        raise failed
+    return [outcome for outcome in ended if not isinstance(outcome, BaseException)]
 
 
 def cut(items: Sequence[Any], size: int) -> list[list[Any]]:
