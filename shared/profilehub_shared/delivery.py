@@ -92,16 +92,32 @@ def describe(exc: BaseException) -> str:
 
 
 async def apply_batch(records: Sequence[Any], apply: Apply, park: Park, attempts: int) -> None:
-    """Apply `records` (idempotently); on a failure that is not transient, apply them one at a time, in order."""
+    """Apply `records` (idempotently); on a failure that is not transient, apply its halves in turn, in order."""
     try:
         await apply(records)
         return
     except Exception as exc:
         if is_transient(exc):
             raise
-        log.warning("a batch of %d record(s) failed (%s); applying them one at a time", len(records), describe(exc))
-    for record in records:
-        await apply_alone(record, apply, park, attempts)
+        log.warning("a batch of %d record(s) failed (%s); applying its halves in turn", len(records), describe(exc))
+    await apply_halves(records, apply, park, attempts)
+
+
+async def apply_halves(records: Sequence[Any], apply: Apply, park: Park, attempts: int) -> None:
+    """The halves of a failed batch, the first then the second: a half that fails is halved again, and a record
+    that fails alone is tried again and parked (`apply_alone`). The records that can be applied are, in their
+    order, in about 2·log2(n) writes a bad record rather than one write a record (5,000 upserts a batch)."""
+    middle = len(records) // 2
+    for half in (records[:middle], records[middle:]):
+        if len(half) == 1:
+            await apply_alone(half[0], apply, park, attempts)
+        elif half:
+            try:
+                await apply(half)
+            except Exception as exc:
+                if is_transient(exc):
+                    raise
+                await apply_halves(half, apply, park, attempts)
 
 
 async def apply_alone(record: Any, apply: Apply, park: Park, attempts: int) -> None:

@@ -44,6 +44,10 @@ from .suppression_job import SuppressionRefreshes
 log = logging.getLogger(__name__)
 router = KafkaRouter()
 BATCH_WORKERS = 2  # batches of imports a replica takes at once: one read while another is applied
+# Upserts taken at once (what the broker has, up to this): a batch's writes are a few commands side by side, and
+# its round trips (the lookup, the counter's two notes, the events' publish) are shared by more records. B2 at
+# 1,000: 6,578 / 6,659 messages/s; at 5,000: 7,629 / 8,214. A lone upsert is not held back: it is a batch of one.
+UPSERTS_AT_ONCE = 5000
 changes = router.publisher(
     ProfileChanged.topic,
     schema=ProfileChanged,
@@ -104,7 +108,7 @@ async def on_suppression_list_changed(
     UpsertProfile.topic,
     **durable("importer-upserts"),
     batch=True,
-    max_records=1000,
+    max_records=UPSERTS_AT_ONCE,
     decoder=records_of,
     title="UpsertProfile",
     description="One profile per message from upstream systems; written in batches, in order. A record that "

@@ -67,6 +67,15 @@ async def test_a_bad_record_is_parked_after_its_attempts_and_the_others_are_appl
     assert t.parked == [(b"x", "RuntimeError", 3)]
 
 
+async def test_a_large_batch_with_bad_records_finds_them_by_halves_and_applies_the_rest_in_order() -> None:
+    values = [f"r{i}".encode() for i in range(1024)]
+    t = Target(bad={b"r100", b"r900"})
+    await apply_batch(batch(*values), t.apply, t.park, attempts=3)
+    assert t.applied == [v for v in values if v not in t.bad]
+    assert t.parked == [(b"r100", "RuntimeError", 3), (b"r900", "RuntimeError", 3)]
+    assert t.calls <= 1 + 2 * 2 * 10 + 2 * 3  # the batch, two halves a level for each bad record, their attempts
+
+
 async def test_a_record_that_fails_once_alone_is_applied_on_its_next_attempt() -> None:
     t = Target(flaky=1)
 
